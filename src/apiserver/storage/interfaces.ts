@@ -1,0 +1,129 @@
+// The storage contract the generic registry relies on. etcd3/ is the only implementation; keys are
+// relative to the configured prefix ("imagestreams/ns/name"), values are API objects whose
+// metadata.resourceVersion the storage owns (the etcd mod revision, as a decimal string).
+
+import type { KubeObject } from '../api/types.js';
+
+export type StorageErrorCode =
+  | 'KeyNotFound'
+  | 'KeyExists'
+  | 'ResourceVersionConflicts' // CAS lost or precondition mismatch
+  | 'InvalidObject'
+  | 'Unreachable' // etcd cannot be reached within the deadline
+  | 'Timeout'
+  | 'Compacted' // the requested revision is no longer available
+  | 'TooLargeResourceVersion' // a read asked for a revision newer than etcd has
+  | 'RequestTooLarge'
+  | 'InvalidContinue'
+  | 'Internal';
+
+export class StorageError extends Error {
+  constructor(
+    readonly code: StorageErrorCode,
+    readonly key: string,
+    message: string,
+    /** For Compacted on a continued list: the continue token to resume at the latest revision. */
+    readonly extra: { continueToken?: string; currentRevision?: string; requestedRevision?: string } = {},
+  ) {
+    super(message);
+    this.name = 'StorageError';
+  }
+}
+
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** Decides whether an object is part of a list or watch (label and field selectors). */
+export type Predicate = (obj: KubeObject) => boolean;
+
+export interface GetOptions {
+  /** "" = linearizable read; "0" = any; "N" = not older than N. */
+  resourceVersion?: string;
+}
+
+export type ResourceVersionMatch = '' | 'NotOlderThan' | 'Exact';
+
+export interface ListOptions {
+  resourceVersion?: string;
+  resourceVersionMatch?: ResourceVersionMatch;
+  /** Maximum number of matching items; 0/undefined = all. */
+  limit?: number;
+  /** Opaque token from a previous page. */
+  continue?: string;
+  predicate?: Predicate;
+  /** True when the predicate is not "everything" (remainingItemCount is then omitted). */
+  hasSelector?: boolean;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchOptions {
+  /** "" or "0": send the current state as ADDED first; "N": events after revision N. */
+  resourceVersion?: string;
+  predicate?: Predicate;
+  /** Send the initial state as ADDED events then a bookmark (watch-list). */
+  sendInitialEvents?: boolean;
+  /** Emit BOOKMARK events (progress) periodically. */
+  allowBookmarks?: boolean;
+  /** Watch one key only instead of a prefix. */
+  singleKey?: boolean;
+}
+
+export type StorageWatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  | { type: 'BOOKMARK'; resourceVersion: string; initialEventsEnd?: boolean }
+  | { type: 'ERROR'; error: StorageError };
+
+/** A running watch: events in revision order. `stop()` ends it; `events` finishes after stop or error. */
+export interface WatchStream {
+  events: AsyncIterable<StorageWatchEvent>;
+  stop(): void;
+}
+
+/** Called with the current object (or undefined when absent and allowed); returns the new object. */
+export type UpdateFn = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
+export interface UpdateOptions {
+  preconditions?: Preconditions;
+  /** When the key is absent: call tryUpdate with undefined-like creation via `createIfMissing`. */
+  createIfMissing?: () => KubeObject | Promise<KubeObject>;
+}
+
+export interface DeleteOptions {
+  preconditions?: Preconditions;
+  /** Last chance to refuse deleting the current object (e.g. finalizers appeared). */
+  validateDeletion?: (current: KubeObject) => void | Promise<void>;
+}
+
+export interface Lease {
+  id: string;
+  /** Stops keep-alives and revokes the lease (its keys vanish). */
+  revoke(): Promise<void>;
+}
+
+export interface Storage {
+  create(key: string, obj: KubeObject, opts?: { lease?: Lease }): Promise<KubeObject>;
+  get(key: string, opts?: GetOptions): Promise<KubeObject>;
+  list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /**
+   * Read, apply tryUpdate, compare-and-swap on the mod revision, retry on a lost race.
+   * If tryUpdate returns an object that serializes identically, nothing is written.
+   */
+  guaranteedUpdate(key: string, tryUpdate: UpdateFn, opts?: UpdateOptions): Promise<KubeObject>;
+  delete(key: string, opts?: DeleteOptions): Promise<KubeObject>;
+  watch(keyOrPrefix: string, opts?: WatchOptions): Promise<WatchStream>;
+  /** Grants a lease kept alive until revoked or the process dies. */
+  grantLease(ttlSeconds: number): Promise<Lease>;
+  /** The current etcd revision (a linearizable read of the header). */
+  currentRevision(): Promise<string>;
+  /** Fails (rejects) when etcd cannot serve a linearizable read within the deadline. */
+  healthCheck(): Promise<void>;
+  close(): Promise<void>;
+}
