@@ -31,7 +31,7 @@ test: deps tools typecheck lint
 
 bench: deps build
 	bash hack/install-tools.sh etcd
-	node dist/bench/imagestreams.js
+	node --import tsx bench/imagestreams.ts $(ARGS)
 
 clean:
 	rm -rf dist

@@ -61,4 +61,6 @@ export interface Strategy {
   /** Field selector keys beyond metadata.name/metadata.namespace and their values. */
   selectableFields?(obj: KubeObject): Record<string, string>;
   table?: TableConvertor;
+  /** Deletion never adds the orphan/foregroundDeletion finalizers (GC policy "Unsupported"). */
+  garbageCollectionUnsupported?: boolean;
 }

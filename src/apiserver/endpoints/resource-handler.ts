@@ -1,0 +1,195 @@
+// HTTP <-> REST for resource requests: finds the installed storage, checks the verb against its
+// capabilities, decodes the body and options, calls the storage and writes the negotiated result.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeList, KubeObject } from '../api/types.js';
+import { isObject } from '../api/types.js';
+import { errors, failure, fieldErrors, invalidOptions } from '../errors/index.js';
+import type { RESTStorage, UpdateTransform } from '../registry/rest.js';
+import type { RequestContext, UserInfo } from '../registry/strategy.js';
+import { bodyFormat, decodeObject, parseDocument, readBody } from './body.js';
+import { negotiateOutput, parseContentType, type OutputKind } from './negotiation.js';
+import { parseDeleteOptions, parseListOptions, parseWriteOptions } from './options.js';
+import { jsonPatch, mergePatch } from './patch.js';
+import type { RequestInfo } from './request-info.js';
+import { toPartial, toPartialList, toTable, writeBody, writeJSON, type IncludeObject } from './response.js';
+import { serveWatch } from './watch.js';
+
+export interface GroupVersionResources {
+  group: string;
+  version: string;
+  /** "imagestreams", "imagestreams/status", ... */
+  resources: ReadonlyMap<string, RESTStorage>;
+}
+
+export interface ResourceHandlerOptions {
+  groups: GroupVersionResources[];
+  clock?: () => Date;
+  /** Bounds of the random server-side watch timeout, seconds. */
+  minWatchTimeoutSeconds?: number;
+  onWatchEvent?: (resource: string, type: string, bytes: number) => void;
+}
+
+const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
+const KNOWN_PATCH_TYPES = [...PATCH_TYPES, 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/apply-patch+cbor'];
+
+function includeObjectParam(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  if (v === 'None' || v === 'Object') return v;
+  return 'Metadata';
+}
+
+export class ResourceHandler {
+  private readonly groups = new Map<string, GroupVersionResources>();
+  private readonly clock: () => Date;
+  private readonly minWatchTimeout: number;
+
+  constructor(private readonly opts: ResourceHandlerOptions) {
+    for (const g of opts.groups) this.groups.set(`${g.group}/${g.version}`, g);
+    this.clock = opts.clock ?? (() => new Date());
+    this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;
+  }
+
+  /** The storage for a request, or a 404 Status. */
+  lookup(info: RequestInfo): RESTStorage {
+    const gv = this.groups.get(`${info.apiGroup}/${info.apiVersion}`);
+    const key = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+    const storage = gv?.resources.get(key);
+    if (!storage || info.parts.length > 3) throw errors.notFoundPath();
+    // Scope must match: namespaced resources by name need a namespace; cluster ones must not have one.
+    if (storage.info.namespaced ? info.name !== '' && info.namespace === '' : info.namespace !== '') throw errors.notFoundPath();
+    return storage;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams, user: UserInfo): Promise<void> {
+    const storage = this.lookup(info);
+    const ctx: RequestContext = { user, namespace: info.namespace, dryRun: false };
+    const gr = { group: storage.info.group, resource: storage.info.resource };
+    switch (info.verb) {
+      case 'get': {
+        if (!storage.get) throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true });
+        const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined });
+        return this.writeObject(res, storage, 200, obj, output, query);
+      }
+      case 'list': {
+        if (!storage.list) throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true });
+        const params = parseListOptions(query, false);
+        const list = await storage.list(ctx, params);
+        return this.writeList(res, storage, list, output, query);
+      }
+      case 'watch': {
+        if (!storage.watch) {
+          if (storage.list) throw errors.verbNotSupported('watch', gr);
+          throw errors.methodNotAllowed();
+        }
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true });
+        const params = parseListOptions(query, true);
+        if (info.name && query.get('fieldSelector')) {
+          const want = params.fieldSelector.requiresExactMatch('metadata.name');
+          if (want !== undefined && want !== info.name) throw errors.badRequest("fieldSelector metadata.name doesn't match requested name");
+        }
+        const watch = await storage.watch(ctx, {
+          labelSelector: params.labelSelector,
+          fieldSelector: params.fieldSelector,
+          resourceVersion: params.resourceVersion,
+          allowWatchBookmarks: params.allowWatchBookmarks,
+          sendInitialEvents: params.sendInitialEvents === true,
+        });
+        const timeoutSeconds =
+          params.timeoutSeconds !== undefined && params.timeoutSeconds > 0
+            ? params.timeoutSeconds
+            : this.minWatchTimeout + Math.floor(Math.random() * this.minWatchTimeout);
+        await serveWatch(req, res, storage, watch, {
+          timeoutSeconds,
+          output,
+          includeObject: includeObjectParam(query),
+          allowBookmarks: params.allowWatchBookmarks,
+          now: this.clock,
+          onEvent: (type, bytes) => this.opts.onWatchEvent?.(storage.info.resource, type, bytes),
+        });
+        return;
+      }
+      case 'create': {
+        if (!storage.create || info.name !== '') throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const format = bodyFormat(req.headers['content-type']);
+        const wo = parseWriteOptions(query, 'CreateOptions');
+        const obj = decodeObject(parseDocument(await readBody(req), format), storage.info);
+        const result = await storage.create({ ...ctx, dryRun: wo.dryRun }, obj, { fieldManager: wo.fieldManager });
+        if ((result.object as { kind?: string }).kind === 'Status') return writeJSON(res, result.code, result.object);
+        return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
+      }
+      case 'update': {
+        if (!storage.update || info.name === '') throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const format = bodyFormat(req.headers['content-type']);
+        const wo = parseWriteOptions(query, 'UpdateOptions');
+        const obj = decodeObject(parseDocument(await readBody(req), format), storage.info);
+        const result = await storage.update({ ...ctx, dryRun: wo.dryRun }, info.name, () => structuredClone(obj), { fieldManager: wo.fieldManager });
+        return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
+      }
+      case 'patch': {
+        if (!storage.update || !storage.get || info.name === '') throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const { mediaType } = parseContentType(req.headers['content-type']);
+        if (!KNOWN_PATCH_TYPES.includes(mediaType)) throw failure(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
+        if (!PATCH_TYPES.includes(mediaType)) {
+          throw failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+        }
+        const wo = parseWriteOptions(query, 'PatchOptions');
+        if (query.get('force') !== null) {
+          throw invalidOptions('PatchOptions', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
+        }
+        const patch = parseDocument(await readBody(req), 'json');
+        const transform: UpdateTransform = (current) => {
+          if (!current) throw errors.notFound({ group: storage.info.group, resource: storage.info.resource }, info.name);
+          const patched = mediaType === 'application/json-patch+json' ? jsonPatch(current, patch) : mergePatch(current, patch);
+          if (!isObject(patched)) throw errors.badRequest('the patched object is not a JSON object');
+          return decodeObject(patched, storage.info);
+        };
+        const result = await storage.update({ ...ctx, dryRun: wo.dryRun }, info.name, transform, { fieldManager: wo.fieldManager });
+        return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
+      }
+      case 'delete': {
+        if (!storage.delete || info.name === '') throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const raw = await readBody(req);
+        const body = raw.length ? parseDocument(raw, bodyFormat(req.headers['content-type'])) : undefined;
+        const opts = parseDeleteOptions(body, query, `${storage.info.group}/${storage.info.version}`);
+        const result = await storage.delete({ ...ctx, dryRun: opts.dryRun }, info.name, opts);
+        if ((result.object as { kind?: string }).kind === 'Status') return writeJSON(res, result.code, result.object);
+        return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
+      }
+      case 'deletecollection': {
+        if (!storage.deleteCollection) throw errors.methodNotAllowed();
+        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: false });
+        const raw = await readBody(req);
+        const body = raw.length ? parseDocument(raw, bodyFormat(req.headers['content-type'])) : undefined;
+        const opts = parseDeleteOptions(body, query, `${storage.info.group}/${storage.info.version}`);
+        const params = parseListOptions(query, false);
+        const list = await storage.deleteCollection({ ...ctx, dryRun: opts.dryRun }, opts, params);
+        return this.writeList(res, storage, list, output, query);
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+
+  private writeObject(res: ServerResponse, storage: RESTStorage, code: number, obj: KubeObject, output: OutputKind, q: URLSearchParams): void {
+    if (output.kind === 'table') {
+      return writeJSON(res, code, toTable(storage, [obj], { resourceVersion: obj.metadata.resourceVersion }, output.version, includeObjectParam(q), this.clock()));
+    }
+    if (output.kind === 'partial') return writeJSON(res, code, toPartial(obj, output.version));
+    writeBody(res, code, obj, output);
+  }
+
+  private writeList(res: ServerResponse, storage: RESTStorage, list: KubeList, output: OutputKind, q: URLSearchParams): void {
+    if (output.kind === 'table') {
+      return writeJSON(res, 200, toTable(storage, list.items, list.metadata, output.version, includeObjectParam(q), this.clock()));
+    }
+    if (output.kind === 'partial') return writeJSON(res, 200, toPartialList(list, output.version));
+    writeBody(res, 200, list, output);
+  }
+}

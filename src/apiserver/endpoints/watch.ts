@@ -1,0 +1,86 @@
+// Streams watch events: headers flushed at once, one JSON object per line, each written as it
+// comes; backpressure respected; ends on timeout, client disconnect, or an ERROR event.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from '../api/types.js';
+import type { APIWatch, APIWatchEvent, RESTStorage } from '../registry/rest.js';
+import type { OutputKind } from './negotiation.js';
+import { toPartial, toTable, type IncludeObject } from './response.js';
+
+export interface ServeWatchOptions {
+  timeoutSeconds: number;
+  output: OutputKind;
+  includeObject: IncludeObject;
+  allowBookmarks: boolean;
+  now: () => Date;
+  onEvent?: (type: string, bytes: number) => void;
+}
+
+export async function serveWatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  storage: RESTStorage,
+  watch: APIWatch,
+  opts: ServeWatchOptions,
+): Promise<void> {
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  res.flushHeaders();
+
+  let closed = false;
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    watch.stop();
+  };
+  const timer = setTimeout(finish, opts.timeoutSeconds * 1000);
+  timer.unref();
+  req.on('close', finish);
+  res.on('close', finish);
+
+  let firstTable = true;
+  const encode = (ev: APIWatchEvent): unknown => {
+    if (ev.type === 'ERROR') return ev;
+    const o = opts.output;
+    if (ev.type === 'BOOKMARK') {
+      if (o.kind === 'partial') return { type: ev.type, object: toPartial(ev.object, o.version) };
+      return ev;
+    }
+    if (o.kind === 'partial') return { type: ev.type, object: toPartial(ev.object, o.version) };
+    if (o.kind === 'table') {
+      const obj: KubeObject = ev.object;
+      const table = toTable(storage, [obj], { resourceVersion: obj.metadata.resourceVersion }, o.version, opts.includeObject, opts.now(), firstTable);
+      firstTable = false;
+      return { type: ev.type, object: table };
+    }
+    return ev;
+  };
+
+  try {
+    for await (const ev of watch.events) {
+      if (closed) break;
+      if (ev.type === 'BOOKMARK' && !opts.allowBookmarks) continue;
+      const line = JSON.stringify(encode(ev)) + '\n';
+      opts.onEvent?.(ev.type, line.length);
+      if (!res.write(line)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      if (ev.type === 'ERROR') break;
+    }
+  } finally {
+    clearTimeout(timer);
+    finish();
+    if (!res.writableEnded) res.end();
+  }
+}

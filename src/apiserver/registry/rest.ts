@@ -1,0 +1,98 @@
+// REST capabilities. An installed storage implements some of these; the endpoint layer derives
+// routes and discovery verbs from which methods exist (a storage that can get and update can patch).
+
+import type { KubeList, KubeObject, Status, Table } from '../api/types.js';
+import type { LabelSelector } from '../api/labels.js';
+import type { FieldSelector } from '../api/fields.js';
+import type { ResourceVersionMatch } from '../storage/interfaces.js';
+import type { RequestContext, ResourceInfo } from './strategy.js';
+
+export interface ListParams {
+  labelSelector: LabelSelector;
+  fieldSelector: FieldSelector;
+  resourceVersion?: string;
+  resourceVersionMatch?: ResourceVersionMatch;
+  limit?: number;
+  continue?: string;
+}
+
+export interface WatchParams {
+  labelSelector: LabelSelector;
+  fieldSelector: FieldSelector;
+  resourceVersion?: string;
+  allowWatchBookmarks: boolean;
+  sendInitialEvents: boolean;
+}
+
+export type APIWatchEvent =
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  | { type: 'BOOKMARK'; object: KubeObject }
+  | { type: 'ERROR'; object: Status };
+
+export interface APIWatch {
+  events: AsyncIterable<APIWatchEvent>;
+  stop(): void;
+}
+
+export interface DeleteParams {
+  preconditions?: { uid?: string; resourceVersion?: string };
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  gracePeriodSeconds?: number;
+}
+
+export interface WriteParams {
+  fieldManager?: string;
+}
+
+/** Builds the object to store from the current one (undefined when it does not exist yet). */
+export type UpdateTransform = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
+
+export interface CreateResult {
+  object: KubeObject | Status;
+  /** Status code to answer with (201 for created objects). */
+  code: number;
+}
+
+export interface UpdateResult {
+  object: KubeObject;
+  created: boolean;
+}
+
+export interface DeleteResult {
+  object: KubeObject | Status;
+  /** 200, or 202 when deletion is pending and the client asked for orphanDependents=false. */
+  code: number;
+}
+
+export interface RESTStorage {
+  /** The resource this storage answers for; `kind` is what it returns. */
+  readonly info: ResourceInfo;
+  /** The subresource name when installed as "<resource>/<sub>". */
+  readonly subresource?: string;
+  get?(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject>;
+  list?(ctx: RequestContext, params: ListParams): Promise<KubeList>;
+  watch?(ctx: RequestContext, params: WatchParams): Promise<APIWatch>;
+  create?(ctx: RequestContext, obj: KubeObject, opts: WriteParams): Promise<CreateResult>;
+  update?(ctx: RequestContext, name: string, transform: UpdateTransform, opts: WriteParams & { forceAllowCreate?: boolean }): Promise<UpdateResult>;
+  delete?(ctx: RequestContext, name: string, opts: DeleteParams): Promise<DeleteResult>;
+  deleteCollection?(ctx: RequestContext, opts: DeleteParams, list: ListParams): Promise<KubeList>;
+  /** Converts objects for `as=Table` responses. Without it a default Name/Created At table is used. */
+  convertToTable?(objects: KubeObject[], now: Date): Omit<Table, 'kind' | 'apiVersion' | 'metadata'>;
+}
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+/** Discovery verbs, derived from capabilities and sorted as k8s.io/apiserver sorts them. */
+export function verbsOf(s: RESTStorage): Verb[] {
+  const verbs: Verb[] = [];
+  if (s.create) verbs.push('create');
+  if (s.delete) verbs.push('delete');
+  if (s.deleteCollection) verbs.push('deletecollection');
+  if (s.get) verbs.push('get');
+  if (s.list) verbs.push('list');
+  if (s.get && s.update) verbs.push('patch');
+  if (s.update) verbs.push('update');
+  if (s.watch) verbs.push('watch');
+  return verbs;
+}

@@ -1,0 +1,150 @@
+// The composition root: options -> clients -> API server -> listening HTTPS server, and a
+// graceful stop. The only module that sees both apiserver/ and image/.
+
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { StaticTokenAuthenticator } from '../apiserver/auth/token.js';
+import { AlwaysAllowPathsAuthorizer, PrivilegedGroupAuthorizer, UnionAuthenticator, UnionAuthorizer } from '../apiserver/auth/union.js';
+import type { UserInfo } from '../apiserver/registry/strategy.js';
+import { HealthChecks } from '../apiserver/server/health.js';
+import { APIServer } from '../apiserver/server/server.js';
+import type { Storage } from '../apiserver/storage/interfaces.js';
+import { createEtcd3Storage } from '../apiserver/storage/etcd3/index.js';
+import { installImageAPI } from '../image/install.js';
+import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
+import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
+import type { Options } from './options.js';
+import { versionInfo } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath?: string;
+  storage: Storage;
+  logger: Logger;
+  /** Drains requests, closes storage and any child etcd. */
+  stop(): Promise<void>;
+}
+
+export const LOCAL_ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+
+export async function run(o: Options, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
+  const logger = pino({ level: o.logLevel, base: undefined }, pino.destination(2));
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let etcdServers = o.etcdServers;
+    const local = o.local ? localFiles(o.localDir, o.certDir, o.kubeconfigOut) : undefined;
+    let etcd: EtcdProcess | undefined;
+    if (local && etcdServers.length === 0) {
+      etcd = await startEtcdProcess({ dataDir: local.etcdDataDir });
+      const child = etcd;
+      closers.push(() => child.stop());
+      etcdServers = [etcd.endpoint];
+      logger.info({ endpoint: etcd.endpoint, dataDir: local.etcdDataDir }, 'started local etcd');
+    }
+
+    const storage = await createEtcd3Storage({
+      endpoints: etcdServers,
+      prefix: o.etcdPrefix,
+      tls:
+        o.etcdCAFile || o.etcdCertFile
+          ? {
+              ca: o.etcdCAFile ? readFileSync(o.etcdCAFile) : undefined,
+              cert: o.etcdCertFile ? readFileSync(o.etcdCertFile) : undefined,
+              key: o.etcdKeyFile ? readFileSync(o.etcdKeyFile) : undefined,
+            }
+          : undefined,
+      logger,
+    });
+    closers.push(() => storage.close());
+
+    const health = new HealthChecks();
+    health.add(['healthz', 'livez', 'readyz'], { name: 'ping', check: async () => undefined });
+    health.add(['healthz', 'livez', 'readyz'], { name: 'log', check: async () => undefined });
+    health.add(['healthz', 'readyz'], { name: 'etcd', check: () => storage.healthCheck() });
+
+    let serving: { cert: string; key: string };
+    let caPem: string | undefined;
+    if (o.tlsCertFile) {
+      serving = { cert: readFileSync(o.tlsCertFile, 'utf8'), key: readFileSync(o.tlsPrivateKeyFile, 'utf8') };
+    } else {
+      const bundle = loadOrCreateServingBundle(local?.certDir ?? (o.certDir || `${o.localDir}/certs`));
+      serving = bundle.serving;
+      caPem = bundle.ca.cert;
+    }
+
+    const tokens = new Map<string, UserInfo>();
+    let token: string | undefined;
+    if (local) {
+      token = loadOrCreateToken(local.dir);
+      tokens.set(token, LOCAL_ADMIN);
+    }
+    const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator(tokens)], true);
+    const authorizer = new UnionAuthorizer([
+      new PrivilegedGroupAuthorizer(),
+      new AlwaysAllowPathsAuthorizer(['/healthz', '/livez', '/readyz']),
+    ]);
+
+    const image = installImageAPI({
+      storage,
+      internalRegistryHostname: o.internalRegistryHostname,
+      externalRegistryHostname: o.externalRegistryHostname,
+    });
+    const api = new APIServer({
+      groups: [image.group],
+      authenticator,
+      authorizer,
+      health,
+      logger,
+      version: versionInfo(),
+    });
+
+    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.app);
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.securePort, o.bindAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+    const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url }, 'serving');
+
+    let kubeconfigPath: string | undefined;
+    if (local && token) {
+      kubeconfigPath = local.kubeconfigPath;
+      writeKubeconfig(kubeconfigPath, url, caPem ?? serving.cert, token);
+      out.write(
+        `image-apiserver is serving image.openshift.io/v1 at ${url}\n` +
+          `Admin kubeconfig: ${kubeconfigPath}\n\n` +
+          `Try:\n  kubectl --kubeconfig ${kubeconfigPath} get imagestreams\n\n` +
+          `Press Ctrl-C to stop (data is kept in ${local.dir}).\n`,
+      );
+    }
+
+    let stopped = false;
+    const stop = async (): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      api.startShutdown();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Watches are long-running: end idle and streaming connections after a short grace.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        server.closeIdleConnections();
+      });
+      for (const c of closers.reverse()) {
+        await c().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+      }
+    };
+    return { url, port, kubeconfigPath, storage, logger, stop };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,174 @@
+// A small HTTPS client for tests: JSON in, status/headers/body out, plus a watch reader.
+
+import { request as httpsRequest, Agent } from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+export interface Response {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  // Tests inspect arbitrary JSON shapes.
+  json: <T = Record<string, unknown>>() => T;
+}
+
+export interface ClientOptions {
+  baseURL: string;
+  ca?: string;
+  token?: string;
+  cert?: string;
+  key?: string;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string | Buffer;
+  headers?: Record<string, string>;
+  contentType?: string;
+}
+
+export class TestClient {
+  private readonly agent: Agent;
+  constructor(readonly opts: ClientOptions) {
+    this.agent = new Agent({ ca: opts.ca, cert: opts.cert, key: opts.key, keepAlive: true, maxSockets: 64 });
+  }
+
+  withToken(token: string | undefined): TestClient {
+    return new TestClient({ ...this.opts, token });
+  }
+
+  private open(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
+    const url = new URL(path, this.opts.baseURL);
+    const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
+    if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
+    let payload: Buffer | undefined;
+    if (o.rawBody !== undefined) payload = Buffer.from(o.rawBody);
+    else if (o.body !== undefined) payload = Buffer.from(JSON.stringify(o.body));
+    if (payload) {
+      headers['Content-Type'] = o.contentType ?? headers['Content-Type'] ?? 'application/json';
+      headers['Content-Length'] = String(payload.length);
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method, headers, agent: this.agent }, resolve);
+      req.on('error', reject);
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  async request(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
+    const res = await this.open(method, path, o);
+    const chunks: Buffer[] = [];
+    for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
+    const text = Buffer.concat(chunks).toString('utf8');
+    return {
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      text,
+      json: <T,>() => JSON.parse(text) as T,
+    };
+  }
+
+  get(path: string, headers?: Record<string, string>): Promise<Response> {
+    return this.request('GET', path, { headers });
+  }
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response> {
+    return this.request('POST', path, { body, headers });
+  }
+  put(path: string, body: unknown): Promise<Response> {
+    return this.request('PUT', path, { body });
+  }
+  patch(path: string, body: unknown, contentType = 'application/merge-patch+json'): Promise<Response> {
+    return this.request('PATCH', path, { body, contentType });
+  }
+  delete(path: string, body?: unknown): Promise<Response> {
+    return this.request('DELETE', path, { body });
+  }
+
+  /** Opens a watch and yields parsed events until stopped or the server ends the stream. */
+  async watch(path: string, headers?: Record<string, string>): Promise<WatchReader> {
+    const res = await this.open('GET', path, { headers });
+    return new WatchReader(res);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+export interface WatchEventJSON {
+  type: string;
+  object: Record<string, unknown> & { metadata?: Record<string, unknown> };
+}
+
+export class WatchReader {
+  private buffer = '';
+  private readonly queue: WatchEventJSON[] = [];
+  private waiters: ((e: WatchEventJSON | undefined) => void)[] = [];
+  ended = false;
+
+  constructor(readonly res: IncomingMessage) {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        if (line.trim()) this.push(JSON.parse(line) as WatchEventJSON);
+      }
+    });
+    res.on('end', () => this.finish());
+    res.on('close', () => this.finish());
+    res.on('error', () => this.finish());
+  }
+
+  get status(): number {
+    return this.res.statusCode ?? 0;
+  }
+
+  private push(e: WatchEventJSON): void {
+    const w = this.waiters.shift();
+    if (w) w(e);
+    else this.queue.push(e);
+  }
+
+  private finish(): void {
+    this.ended = true;
+    for (const w of this.waiters) w(undefined);
+    this.waiters = [];
+  }
+
+  /** The next event, or undefined when the stream ended or the timeout passed. */
+  next(timeoutMs = 5000): Promise<WatchEventJSON | undefined> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.ended) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve(undefined);
+      }, timeoutMs);
+      const done = (e: WatchEventJSON | undefined): void => {
+        clearTimeout(t);
+        resolve(e);
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  /** Collects events until `count` arrived (or timeout). */
+  async take(count: number, timeoutMs = 5000): Promise<WatchEventJSON[]> {
+    const out: WatchEventJSON[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (out.length < count) {
+      const e = await this.next(Math.max(1, deadline - Date.now()));
+      if (!e) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  stop(): void {
+    this.res.destroy();
+  }
+}
