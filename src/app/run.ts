@@ -4,9 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { pino, type Logger } from 'pino';
-import { StaticTokenAuthenticator } from '../apiserver/auth/token.js';
-import { AlwaysAllowPathsAuthorizer, PrivilegedGroupAuthorizer, UnionAuthenticator, UnionAuthorizer } from '../apiserver/auth/union.js';
+import { destination, pino, type Logger } from 'pino';
 import type { UserInfo } from '../apiserver/registry/strategy.js';
 import { HealthChecks } from '../apiserver/server/health.js';
 import { APIServer } from '../apiserver/server/server.js';
@@ -16,6 +14,7 @@ import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
 import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
+import { buildRequestPipeline } from './request-pipeline.js';
 import { versionInfo } from './version.js';
 
 export interface RunningServer {
@@ -31,7 +30,7 @@ export interface RunningServer {
 export const LOCAL_ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
 export async function run(o: Options, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
-  const logger = pino({ level: o.logLevel, base: undefined }, pino.destination(2));
+  const logger = pino({ level: o.logLevel, base: undefined }, destination(2));
   const closers: (() => Promise<void>)[] = [];
   try {
     let etcdServers = o.etcdServers;
@@ -45,7 +44,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       logger.info({ endpoint: etcd.endpoint, dataDir: local.etcdDataDir }, 'started local etcd');
     }
 
-    const storage = await createEtcd3Storage({
+    const etcdStorage = await createEtcd3Storage({
       endpoints: etcdServers,
       prefix: o.etcdPrefix,
       tls:
@@ -58,12 +57,12 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
           : undefined,
       logger,
     });
-    closers.push(() => storage.close());
+    closers.push(() => etcdStorage.close());
 
     const health = new HealthChecks();
     health.add(['healthz', 'livez', 'readyz'], { name: 'ping', check: async () => undefined });
     health.add(['healthz', 'livez', 'readyz'], { name: 'log', check: async () => undefined });
-    health.add(['healthz', 'readyz'], { name: 'etcd', check: () => storage.healthCheck() });
+    health.add(['healthz', 'readyz'], { name: 'etcd', check: () => etcdStorage.healthCheck() });
 
     let serving: { cert: string; key: string };
     let caPem: string | undefined;
@@ -75,30 +74,29 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       caPem = bundle.ca.cert;
     }
 
-    const tokens = new Map<string, UserInfo>();
     let token: string | undefined;
-    if (local) {
-      token = loadOrCreateToken(local.dir);
-      tokens.set(token, LOCAL_ADMIN);
-    }
-    const authenticator = new UnionAuthenticator([new StaticTokenAuthenticator(tokens)], true);
-    const authorizer = new UnionAuthorizer([
-      new PrivilegedGroupAuthorizer(),
-      new AlwaysAllowPathsAuthorizer(['/healthz', '/livez', '/readyz']),
-    ]);
+    if (local) token = loadOrCreateToken(local.dir);
+    // Authentication, authorization, admission, metrics, audit and limits (in-memory host in --local).
+    const pipeline = await buildRequestPipeline({ options: o, logger, health, localAdmin: token ? { token, user: LOCAL_ADMIN } : undefined });
+    closers.push(() => pipeline.close());
+    const storage = pipeline.instrumentStorage(etcdStorage);
 
     const image = installImageAPI({
       storage,
       internalRegistryHostname: o.internalRegistryHostname,
       externalRegistryHostname: o.externalRegistryHostname,
+      admission: pipeline.admission,
     });
+    pipeline.installed([image.group], etcdStorage);
     const api = new APIServer({
       groups: [image.group],
-      authenticator,
-      authorizer,
+      authenticator: pipeline.authenticator,
+      authorizer: pipeline.authorizer,
       health,
       logger,
       version: versionInfo(),
+      hooks: pipeline.hooks,
+      routes: pipeline.routes,
     });
 
     const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.app);

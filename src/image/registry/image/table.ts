@@ -1,0 +1,24 @@
+// `kubectl get images` columns: Name, Image Reference.
+
+import type { KubeObject, TableColumnDefinition } from '../../../apiserver/api/types.js';
+import type { TableConvertor } from '../../../apiserver/registry/strategy.js';
+import { NAME_COLUMN } from '../../../apiserver/registry/table.js';
+import type { Image } from '../../api/types.js';
+
+export const IMAGE_REFERENCE_COLUMN: TableColumnDefinition = {
+  name: 'Image Reference',
+  type: 'string',
+  format: '',
+  description: 'dockerImageReference is the string that can be used to pull this image.',
+  priority: 0,
+};
+
+export const IMAGE_COLUMNS: TableColumnDefinition[] = [NAME_COLUMN, IMAGE_REFERENCE_COLUMN];
+
+export const imageTable: TableConvertor = {
+  columns: IMAGE_COLUMNS,
+  cells(obj: KubeObject): unknown[] {
+    const image = obj as Image;
+    return [image.metadata.name ?? '', image.dockerImageReference ?? ''];
+  },
+};
