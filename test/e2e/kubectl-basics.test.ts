@@ -58,7 +58,7 @@ spec:
     const table = kubectl.ok(['get', 'is']);
     const lines = table.trim().split('\n');
     assert.match(lines[0], /^NAME\s+IMAGE REPOSITORY\s+TAGS\s+UPDATED\s*$/);
-    assert.match(lines[1], /^ruby\s/);
+    assert.match(lines[1], /^ruby(\s|$)/);
 
     writeFileSync(file, manifest('3.2'));
     assert.match(kubectl.ok(['apply', '--validate=false', '-f', file]), /imagestream.image.openshift.io\/ruby configured/);

@@ -27,6 +27,7 @@ import { rethrow, toStatusError } from './storage-errors.js';
 import type { RequestContext, ResourceInfo, Strategy } from './strategy.js';
 import { defaultTable, tableFor } from './table.js';
 import { validateFieldSelector } from './selection.js';
+import { uniqueFieldErrors } from './validation/unique.js';
 import { runAdmission, type AdmissionPlugin } from './admission.js';
 
 export interface StoreOptions {
@@ -225,7 +226,7 @@ export class Store implements RESTStorage {
     const errs: FieldErrorList = [];
     if (!meta.name && !meta.generateName) errs.push(fieldErrors.required('metadata.name', 'name or generateName is required'));
     errs.push(...(await this.strategy.validate(obj, ctx)));
-    if (errs.length) throw this.invalid(meta.name ?? '', errs);
+    if (errs.length) throw this.invalid(meta.name ?? '', uniqueFieldErrors(errs));
   }
 
   async create(ctx: RequestContext, input: KubeObject, _opts: WriteParams): Promise<CreateResult> {
@@ -329,7 +330,7 @@ export class Store implements RESTStorage {
       const errs = this.carrySystemMetadata(meta, old.metadata);
       await this.strategy.prepareForUpdate(obj, old, ctx);
       errs.push(...(await this.strategy.validateUpdate(obj, old, ctx)));
-      if (errs.length) throw this.invalid(name, errs);
+      if (errs.length) throw this.invalid(name, uniqueFieldErrors(errs));
       if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0) {
         throw new DeleteInstead(obj, old.metadata.resourceVersion ?? '');
       }

@@ -91,7 +91,7 @@ export function issueCertificate(ca: CertKeyPair, opts: IssueOptions): CertKeyPa
 }
 
 export function generateServingBundle(dnsNames: string[], ipAddresses: string[]): ServingBundle {
-  const ca = generateCA(`image-apiserver-ca@${Math.floor(Date.now() / 1000)}`);
+  const ca = generateCA(`image-apiserver-ca-${Math.floor(Date.now() / 1000)}`);
   const serving = issueCertificate(ca, { commonName: dnsNames[0] ?? 'localhost', dnsNames, ipAddresses, usage: 'server' });
   return { ca, serving };
 }
