@@ -44,6 +44,8 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, op:
     case 'Timeout':
       return errors.timeout(`request did not complete within the storage deadline: ${err.message}`);
     case 'InvalidObject':
+      // The storage rejects malformed input (e.g. an unparseable resourceVersion) with the API text.
+      return errors.badRequest(err.message);
     case 'Internal':
       return errors.internal(err.message);
   }

@@ -68,7 +68,11 @@ export interface WatchOptions {
   /** "" or "0": send the current state as ADDED first; "N": events after revision N. */
   resourceVersion?: string;
   predicate?: Predicate;
-  /** Send the initial state as ADDED events then a bookmark (watch-list). */
+  /**
+   * Send the initial state as ADDED events (watch-list); with `resourceVersion` N the snapshot is
+   * not older than N. The closing BOOKMARK (initialEventsEnd) is sent only when allowBookmarks is
+   * also set, as k8s.io/apiserver does.
+   */
   sendInitialEvents?: boolean;
   /** Emit BOOKMARK events (progress) periodically. */
   allowBookmarks?: boolean;
@@ -81,7 +85,12 @@ export type StorageWatchEvent =
   | { type: 'BOOKMARK'; resourceVersion: string; initialEventsEnd?: boolean }
   | { type: 'ERROR'; error: StorageError };
 
-/** A running watch: events in revision order. `stop()` ends it; `events` finishes after stop or error. */
+/**
+ * A running watch: events in revision order. `stop()` ends it; `events` finishes after stop or error.
+ * watch() itself rejects only for invalid input (resourceVersion, key) or a closed storage; every
+ * later failure (compacted or too large revision, etcd unreachable, consumer too slow) is one ERROR
+ * event, then the end.
+ */
 export interface WatchStream {
   events: AsyncIterable<StorageWatchEvent>;
   stop(): void;
@@ -92,7 +101,7 @@ export type UpdateFn = (current: KubeObject) => KubeObject | Promise<KubeObject>
 
 export interface UpdateOptions {
   preconditions?: Preconditions;
-  /** When the key is absent: call tryUpdate with undefined-like creation via `createIfMissing`. */
+  /** When the key is absent: returns the object to create (tryUpdate is not called). Without it: KeyNotFound. */
   createIfMissing?: () => KubeObject | Promise<KubeObject>;
 }
 
