@@ -20,6 +20,34 @@ export interface Options {
   localDir: string;
   kubeconfigOut: string;
   logLevel: string;
+  // Host cluster, delegated authentication and authorization.
+  kubeconfig: string;
+  authenticationKubeconfig: string;
+  authorizationKubeconfig: string;
+  authenticationTolerateLookupFailure: boolean;
+  anonymousAuth: boolean;
+  clientCAFile: string;
+  requestheaderClientCAFile: string;
+  requestheaderAllowedNames: string[];
+  requestheaderUsernameHeaders: string[];
+  requestheaderGroupHeaders: string[];
+  requestheaderExtraHeadersPrefix: string[];
+  requestheaderUIDHeaders: string[];
+  /** Seconds. */
+  authenticationTokenWebhookCacheTTL: number;
+  authenticationAudiences: string[];
+  /** Seconds. */
+  authorizationWebhookCacheAuthorizedTTL: number;
+  /** Seconds. */
+  authorizationWebhookCacheUnauthorizedTTL: number;
+  authorizationAlwaysAllowPaths: string[];
+  // Audit, overload and slow requests.
+  auditLogPath: string;
+  auditPolicyFile: string;
+  maxRequestsInflight: number;
+  maxMutatingRequestsInflight: number;
+  /** Seconds. */
+  requestTimeout: number;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -39,6 +67,28 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'local-dir', type: 'string', default: '.local', help: 'Where local mode keeps etcd data, certificates and the kubeconfig.' },
   { name: 'kubeconfig-out', type: 'string', default: '', help: 'Where local mode writes the admin kubeconfig (default <local dir>/kubeconfig).' },
   { name: 'log-level', type: 'string', default: 'info', help: 'One of trace, debug, info, warn, error, fatal.' },
+  { name: 'kubeconfig', type: 'string', default: '', help: 'Kubeconfig of the host cluster (namespaces, secrets; default for the two below). Empty: the pod\'s service account (in-cluster). Not with --local.' },
+  { name: 'authentication-kubeconfig', type: 'string', default: '', help: 'Kubeconfig for TokenReview and the kube-system/extension-apiserver-authentication ConfigMap (default --kubeconfig).' },
+  { name: 'authorization-kubeconfig', type: 'string', default: '', help: 'Kubeconfig for SubjectAccessReview (default --kubeconfig).' },
+  { name: 'authentication-tolerate-lookup-failure', type: 'bool', default: false, help: 'Start even if the authentication ConfigMap cannot be read (until it can, only bearer tokens and anonymous requests work).' },
+  { name: 'anonymous-auth', type: 'bool', default: true, help: 'Requests without credentials are system:anonymous (then authorized like anyone else); false answers them 401.' },
+  { name: 'client-ca-file', type: 'string', default: '', help: 'CA bundle for client certificates (user = CN, groups = O). Default: client-ca-file of the authentication ConfigMap.' },
+  { name: 'requestheader-client-ca-file', type: 'string', default: '', help: 'CA bundle of the front proxy\'s client certificate. When set, the requestheader-* flags replace the authentication ConfigMap\'s front-proxy settings.' },
+  { name: 'requestheader-allowed-names', type: 'list', default: [], help: 'Common names allowed for the front proxy\'s certificate (empty: any certificate from the CA).' },
+  { name: 'requestheader-username-headers', type: 'list', default: ['X-Remote-User'], help: 'Headers carrying the user name from the front proxy; the first non-empty wins.' },
+  { name: 'requestheader-group-headers', type: 'list', default: ['X-Remote-Group'], help: 'Headers carrying the groups from the front proxy (one header line per group).' },
+  { name: 'requestheader-extra-headers-prefix', type: 'list', default: ['X-Remote-Extra-'], help: 'Header prefixes carrying extra user attributes from the front proxy.' },
+  { name: 'requestheader-uid-headers', type: 'list', default: [], help: 'Headers carrying the user\'s UID from the front proxy (e.g. X-Remote-Uid; only if the proxy strips it from clients).' },
+  { name: 'authentication-token-webhook-cache-ttl', type: 'duration', default: 10, help: 'How long TokenReview answers are cached, e.g. 10s.' },
+  { name: 'authentication-audiences', type: 'list', default: [], help: 'API audiences sent in TokenReviews and required in their answers (default: none, the host\'s own).' },
+  { name: 'authorization-webhook-cache-authorized-ttl', type: 'duration', default: 10, help: 'How long allowed SubjectAccessReview answers are cached.' },
+  { name: 'authorization-webhook-cache-unauthorized-ttl', type: 'duration', default: 10, help: 'How long not-allowed SubjectAccessReview answers are cached.' },
+  { name: 'authorization-always-allow-paths', type: 'list', default: ['/healthz', '/readyz', '/livez'], help: 'Non-resource paths anyone may request without a SubjectAccessReview (exact; a trailing * makes a prefix).' },
+  { name: 'audit-log-path', type: 'string', default: '', help: 'Append audit.k8s.io/v1 events (JSON lines) to this file; "-" for stdout.' },
+  { name: 'audit-policy-file', type: 'string', default: '', help: 'audit.k8s.io/v1 Policy choosing each request\'s level (None, Metadata, Request, RequestResponse). Default with --audit-log-path: Metadata for every request.' },
+  { name: 'max-requests-inflight', type: 'int', default: 400, help: 'Concurrent read-only requests (watches excluded) before answering 429; 0 = no limit.' },
+  { name: 'max-mutating-requests-inflight', type: 'int', default: 200, help: 'Concurrent mutating requests before answering 429; 0 = no limit.' },
+  { name: 'request-timeout', type: 'duration', default: 60, help: 'Longest a non-watch request may take before it is answered 504, e.g. 60s; 0 = none.' },
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -67,6 +117,28 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
     localDir: v['local-dir'] as string,
     kubeconfigOut: v['kubeconfig-out'] as string,
     logLevel: v['log-level'] as string,
+    kubeconfig: v.kubeconfig as string,
+    authenticationKubeconfig: v['authentication-kubeconfig'] as string,
+    authorizationKubeconfig: v['authorization-kubeconfig'] as string,
+    authenticationTolerateLookupFailure: v['authentication-tolerate-lookup-failure'] as boolean,
+    anonymousAuth: v['anonymous-auth'] as boolean,
+    clientCAFile: v['client-ca-file'] as string,
+    requestheaderClientCAFile: v['requestheader-client-ca-file'] as string,
+    requestheaderAllowedNames: v['requestheader-allowed-names'] as string[],
+    requestheaderUsernameHeaders: v['requestheader-username-headers'] as string[],
+    requestheaderGroupHeaders: v['requestheader-group-headers'] as string[],
+    requestheaderExtraHeadersPrefix: v['requestheader-extra-headers-prefix'] as string[],
+    requestheaderUIDHeaders: v['requestheader-uid-headers'] as string[],
+    authenticationTokenWebhookCacheTTL: v['authentication-token-webhook-cache-ttl'] as number,
+    authenticationAudiences: v['authentication-audiences'] as string[],
+    authorizationWebhookCacheAuthorizedTTL: v['authorization-webhook-cache-authorized-ttl'] as number,
+    authorizationWebhookCacheUnauthorizedTTL: v['authorization-webhook-cache-unauthorized-ttl'] as number,
+    authorizationAlwaysAllowPaths: v['authorization-always-allow-paths'] as string[],
+    auditLogPath: v['audit-log-path'] as string,
+    auditPolicyFile: v['audit-policy-file'] as string,
+    maxRequestsInflight: v['max-requests-inflight'] as number,
+    maxMutatingRequestsInflight: v['max-mutating-requests-inflight'] as number,
+    requestTimeout: v['request-timeout'] as number,
   };
   const errs = [...parsed.errors, ...validateOptions(o)];
   if (errs.length) return { ok: false, help: false, errors: errs, usage: text };
@@ -92,6 +164,12 @@ export function validateOptions(o: Options): string[] {
     ['--etcd-keyfile', o.etcdKeyFile],
     ['--tls-cert-file', o.tlsCertFile],
     ['--tls-private-key-file', o.tlsPrivateKeyFile],
+    ['--kubeconfig', o.kubeconfig],
+    ['--authentication-kubeconfig', o.authenticationKubeconfig],
+    ['--authorization-kubeconfig', o.authorizationKubeconfig],
+    ['--client-ca-file', o.clientCAFile],
+    ['--requestheader-client-ca-file', o.requestheaderClientCAFile],
+    ['--audit-policy-file', o.auditPolicyFile],
   ] as const) {
     if (file && !existsSync(file)) errs.push(`${flag}: ${file} does not exist`);
   }
@@ -105,5 +183,37 @@ export function validateOptions(o: Options): string[] {
   }
   if (!LOG_LEVELS.includes(o.logLevel)) errs.push(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   if (o.kubeconfigOut && !o.local) errs.push('--kubeconfig-out only applies with --local');
+  errs.push(...validateDelegationOptions(o));
+  return errs;
+}
+
+/** The host-cluster, authentication, authorization, audit and limit flags. */
+function validateDelegationOptions(o: Options): string[] {
+  const errs: string[] = [];
+  if (o.local) {
+    for (const [flag, v] of [
+      ['--kubeconfig', o.kubeconfig],
+      ['--authentication-kubeconfig', o.authenticationKubeconfig],
+      ['--authorization-kubeconfig', o.authorizationKubeconfig],
+    ] as const) {
+      if (v) errs.push(`${flag} cannot be used with --local (local mode has no host cluster)`);
+    }
+  }
+  if (o.requestheaderClientCAFile && o.requestheaderUsernameHeaders.length === 0) errs.push('--requestheader-username-headers must not be empty with --requestheader-client-ca-file');
+  for (const [flag, v] of [
+    ['--authentication-token-webhook-cache-ttl', o.authenticationTokenWebhookCacheTTL],
+    ['--authorization-webhook-cache-authorized-ttl', o.authorizationWebhookCacheAuthorizedTTL],
+    ['--authorization-webhook-cache-unauthorized-ttl', o.authorizationWebhookCacheUnauthorizedTTL],
+    ['--request-timeout', o.requestTimeout],
+    ['--max-requests-inflight', o.maxRequestsInflight],
+    ['--max-mutating-requests-inflight', o.maxMutatingRequestsInflight],
+  ] as const) {
+    if (!(v >= 0)) errs.push(`${flag} must not be negative`);
+  }
+  for (const p of o.authorizationAlwaysAllowPaths) {
+    if (!p.startsWith('/')) errs.push(`--authorization-always-allow-paths: ${JSON.stringify(p)} must start with "/"`);
+    else if (p.slice(0, -1).includes('*')) errs.push(`--authorization-always-allow-paths: ${JSON.stringify(p)} may only end in "*"`);
+  }
+  if (o.auditPolicyFile && !o.auditLogPath) errs.push('--audit-policy-file needs --audit-log-path (there is nowhere else to write events)');
   return errs;
 }

@@ -22,7 +22,8 @@ export interface ClientOptions {
 export interface RequestOptions {
   body?: unknown;
   rawBody?: string | Buffer;
-  headers?: Record<string, string>;
+  /** An array value is sent as one header line per element. */
+  headers?: Record<string, string | string[]>;
   contentType?: string;
 }
 
@@ -38,13 +39,13 @@ export class TestClient {
 
   private open(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
     const url = new URL(path, this.opts.baseURL);
-    const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', ...o.headers };
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
     let payload: Buffer | undefined;
     if (o.rawBody !== undefined) payload = Buffer.from(o.rawBody);
     else if (o.body !== undefined) payload = Buffer.from(JSON.stringify(o.body));
     if (payload) {
-      headers['Content-Type'] = o.contentType ?? headers['Content-Type'] ?? 'application/json';
+      headers['Content-Type'] = o.contentType ?? (headers['Content-Type'] as string | undefined) ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
     return new Promise((resolve, reject) => {
@@ -68,10 +69,10 @@ export class TestClient {
     };
   }
 
-  get(path: string, headers?: Record<string, string>): Promise<Response> {
+  get(path: string, headers?: Record<string, string | string[]>): Promise<Response> {
     return this.request('GET', path, { headers });
   }
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response> {
+  post(path: string, body: unknown, headers?: Record<string, string | string[]>): Promise<Response> {
     return this.request('POST', path, { body, headers });
   }
   put(path: string, body: unknown): Promise<Response> {

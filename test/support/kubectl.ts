@@ -41,6 +41,33 @@ export class Kubectl {
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 
+  /** Like run, without blocking the event loop (for servers running in this process). */
+  runAsync(args: string[], input?: string): Promise<KubectlResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(kubectlBinary(), this.args(args), { env: { ...process.env, KUBECONFIG: this.kubeconfig, ...this.env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (c: string) => (stdout += c));
+      child.stderr.on('data', (c: string) => (stderr += c));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+      child.stdin.end(input);
+    });
+  }
+
+  /** runAsync that throws with kubectl's stderr when it fails. */
+  async okAsync(args: string[], input?: string): Promise<string> {
+    const r = await this.runAsync(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+    return r.stdout;
+  }
+
   /** Runs and throws with kubectl's stderr when it fails. */
   ok(args: string[], input?: string): string {
     const r = this.run(args, input);

@@ -1,0 +1,108 @@
+// A host cluster in memory: --local mode (the admin token is the only identity, every namespace
+// exists) and unit tests (tokens, access rules, ConfigMaps and namespaces set by the test).
+
+import type {
+  ConfigMapData,
+  HostCluster,
+  Informer,
+  NamespaceInfo,
+  NamespaceLister,
+  SecretList,
+  SecretListOptions,
+  SecretObject,
+  SubjectAccessReviewSpec,
+  SubjectAccessReviewStatus,
+  TokenReviewSpec,
+  TokenReviewStatus,
+  WireUserInfo,
+} from './types.js';
+
+export interface InMemoryHostClusterOptions {
+  /** Bearer token -> user, answered by TokenReview. */
+  tokens?: ReadonlyMap<string, WireUserInfo>;
+  /** Decides SubjectAccessReviews; without it nothing is allowed. */
+  authorize?: (spec: SubjectAccessReviewSpec) => SubjectAccessReviewStatus | Promise<SubjectAccessReviewStatus>;
+  /** true: every namespace exists and is Active (local mode); false: only those set with setNamespace. */
+  everyNamespaceExists?: boolean;
+}
+
+const SYNCED: Informer = {
+  hasSynced: () => true,
+  waitForSync: () => Promise.resolve(true),
+  stop: () => undefined,
+};
+
+export class InMemoryHostCluster implements HostCluster {
+  readonly tokens: Map<string, WireUserInfo>;
+  readonly calls = { tokenReviews: 0, subjectAccessReviews: 0, namespaceGets: 0 };
+  private readonly configMaps = new Map<string, ConfigMapData>();
+  private readonly cmListeners = new Map<string, Set<(cm: ConfigMapData | undefined) => void>>();
+  private readonly ns = new Map<string, NamespaceInfo>();
+  private readonly secrets = new Map<string, SecretObject[]>();
+  private revision = 1;
+
+  constructor(private readonly o: InMemoryHostClusterOptions = {}) {
+    this.tokens = new Map(o.tokens ?? []);
+  }
+
+  async createTokenReview(spec: TokenReviewSpec): Promise<TokenReviewStatus> {
+    this.calls.tokenReviews++;
+    const user = this.tokens.get(spec.token);
+    return user ? { authenticated: true, user, audiences: spec.audiences } : { authenticated: false, error: 'token not found' };
+  }
+
+  async createSubjectAccessReview(spec: SubjectAccessReviewSpec): Promise<SubjectAccessReviewStatus> {
+    this.calls.subjectAccessReviews++;
+    return this.o.authorize ? this.o.authorize(spec) : { allowed: false };
+  }
+
+  setConfigMap(namespace: string, name: string, data: Record<string, string> | undefined): void {
+    const key = `${namespace}/${name}`;
+    const cm = data ? { namespace, name, resourceVersion: String(++this.revision), data: { ...data } } : undefined;
+    if (cm) this.configMaps.set(key, cm);
+    else this.configMaps.delete(key);
+    for (const l of this.cmListeners.get(key) ?? []) l(cm);
+  }
+
+  watchConfigMap(namespace: string, name: string, onChange: (cm: ConfigMapData | undefined) => void): Informer {
+    const key = `${namespace}/${name}`;
+    const set = this.cmListeners.get(key) ?? new Set();
+    this.cmListeners.set(key, set);
+    set.add(onChange);
+    onChange(this.configMaps.get(key));
+    return { ...SYNCED, stop: () => set.delete(onChange) };
+  }
+
+  setNamespace(name: string, phase: NamespaceInfo['phase'] | undefined): void {
+    if (phase) this.ns.set(name, { name, phase });
+    else this.ns.delete(name);
+  }
+
+  private lookup(name: string): NamespaceInfo | undefined {
+    return this.ns.get(name) ?? (this.o.everyNamespaceExists ? { name, phase: 'Active' } : undefined);
+  }
+
+  async getNamespace(name: string): Promise<NamespaceInfo | undefined> {
+    this.calls.namespaceGets++;
+    return this.lookup(name);
+  }
+
+  namespaces(): NamespaceLister {
+    return { ...SYNCED, get: (name) => this.lookup(name) };
+  }
+
+  setSecrets(namespace: string, items: SecretObject[]): void {
+    this.secrets.set(namespace, items);
+  }
+
+  /** Honours a metadata.name field selector; paging and label selectors are not simulated. */
+  async listSecrets(namespace: string, opts: SecretListOptions = {}): Promise<SecretList> {
+    const items = this.secrets.get(namespace) ?? [];
+    const m = opts.fieldSelector ? /^metadata\.name==?(.*)$/.exec(opts.fieldSelector) : null;
+    return { items: m ? items.filter((s) => s.metadata.name === m[1]) : items, resourceVersion: String(this.revision) };
+  }
+
+  async close(): Promise<void> {
+    this.cmListeners.clear();
+  }
+}

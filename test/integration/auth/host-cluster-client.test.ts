@@ -1,0 +1,78 @@
+// The client-node host cluster client against the fake kube-apiserver: secrets as raw JSON with
+// selectors, live namespace reads, the namespace informer, and the adapters the image API gets.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { SubjectAccessReviewAuthorizer } from '../../../src/apiserver/auth/subject-access-review.js';
+import { KubeHostCluster } from '../../../src/apiserver/hostcluster/index.js';
+import { hostPullSecrets, imageAccessChecker } from '../../../src/app/image-collaborators.js';
+import { eventually, startFakeHost } from '../../support/delegated-server.js';
+import type { FakeHostCluster } from '../../support/fake-host-cluster.js';
+
+describe('the host cluster client', () => {
+  let fake: FakeHostCluster;
+  let host: KubeHostCluster;
+  let dir: string;
+  before(async () => {
+    fake = await startFakeHost();
+    dir = mkdtempSync(join(tmpdir(), 'host-client-'));
+    host = new KubeHostCluster({ kubeconfig: fake.writeKubeconfig(join(dir, 'kubeconfig')), logger: pino({ level: 'silent' }), backoff: { initialMs: 1, factor: 1, jitter: 0, steps: 2 } });
+  });
+  after(async () => {
+    await host?.close();
+    await fake?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists secrets as the host serves them, with label and field selectors passed through', async () => {
+    fake.setSecret('team-a', 'pull', 'kubernetes.io/dockerconfigjson', { '.dockerconfigjson': 'e30=' }, { app: 'web' });
+    fake.setSecret('team-a', 'other', 'Opaque', { k: 'dg==' });
+    const all = await hostPullSecrets(host).list('team-a', {});
+    assert.deepEqual(all.items.map((s) => s.metadata.name), ['other', 'pull']);
+    assert.match(all.resourceVersion ?? '', /^\d+$/);
+    const pull = all.items[1];
+    assert.equal(pull.apiVersion, 'v1');
+    assert.equal(pull.kind, 'Secret');
+    assert.equal(pull.type, 'kubernetes.io/dockerconfigjson');
+    assert.deepEqual(pull.data, { '.dockerconfigjson': 'e30=' });
+    assert.match(String(pull.metadata.creationTimestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'raw JSON timestamps, not Date objects');
+    assert.deepEqual((await host.listSecrets('team-a', { labelSelector: 'app=web' })).items.map((s) => s.metadata.name), ['pull']);
+    assert.deepEqual((await host.listSecrets('team-a', { fieldSelector: 'metadata.name=other' })).items.map((s) => s.metadata.name), ['other']);
+  });
+
+  it('reads a namespace live (undefined when missing) and keeps a watched cache of all of them', async () => {
+    fake.setNamespace('live', 'Terminating');
+    assert.deepEqual(await host.getNamespace('live'), { name: 'live', phase: 'Terminating' });
+    assert.equal(await host.getNamespace('missing'), undefined);
+    const cache = host.namespaces();
+    assert.equal(await cache.waitForSync(5000), true);
+    assert.equal(cache.get('live')?.phase, 'Terminating');
+    fake.setNamespace('later');
+    await eventually(() => cache.get('later')?.phase === 'Active', 5000, 'the new namespace');
+    fake.closeWatches();
+    fake.deleteNamespace('later');
+    await eventually(() => cache.get('later') === undefined, 8000, 'the deletion after a re-watch');
+  });
+
+  it('answers the image API access checks through SubjectAccessReview', async () => {
+    fake.rules = [{ users: ['alice'], namespace: 'shared', verbs: ['get'], apiGroups: ['image.openshift.io'], resources: ['imagestreams/layers'] }];
+    const checker = imageAccessChecker(new SubjectAccessReviewAuthorizer({ review: (s) => host.createSubjectAccessReview(s) }));
+    const req = { verb: 'get', group: 'image.openshift.io', resource: 'imagestreams', subresource: 'layers', namespace: 'shared', name: 'ruby' };
+    const yes = await checker.canI({ username: 'alice', groups: [] }, req);
+    assert.equal(yes.allowed, true);
+    assert.match(yes.reason ?? '', /RBAC: allowed/);
+    assert.deepEqual(await checker.canI({ username: 'bob', groups: [] }, req), { allowed: false });
+    fake.sarFailure = { code: 500, message: 'boom' };
+    try {
+      const failed = await checker.canI({ username: 'carol', groups: [] }, req);
+      assert.equal(failed.allowed, false);
+      assert.match(failed.evaluationError ?? '', /boom/);
+    } finally {
+      fake.sarFailure = undefined;
+    }
+  });
+});
