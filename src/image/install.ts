@@ -1,38 +1,40 @@
-// The resource map of image.openshift.io/v1: which storage answers for which resource path.
+// The resource map of image.openshift.io/v1: which storage answers for which resource path, and
+// the collaborators (stores, facades, checks) they are built from.
 
 import type { AdmissionPlugin } from '../apiserver/registry/admission.js';
 import type { RESTStorage } from '../apiserver/registry/rest.js';
 import { Store } from '../apiserver/registry/store.js';
-import type { ResourceInfo } from '../apiserver/registry/strategy.js';
 import type { DiscoveryGroup } from '../apiserver/discovery/discovery.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
+import type { ImportModeType } from './api/types.js';
+import type { RegistryAllowList } from './api/validation/allowlist.js';
+import { newRegistryAllowList, type AllowedRegistry } from './api/validation/registry-allowlist.js';
+import type { ImageAccessChecker, LimitRangeSource, PullSecretSource } from './collaborators.js';
+import { ImageRegistry } from './registry/image/registry.js';
 import { ImageStrategy } from './registry/image/strategy.js';
-import { ImageStreamStatusStrategy, ImageStreamStrategy } from './registry/imagestream/strategy.js';
+import { ImageSignatureREST } from './registry/imagesignature/rest.js';
+import { ImageStreamLayersREST } from './registry/imagestream/layers.js';
+import { LimitRangeVerifier } from './registry/imagestream/limits.js';
+import { ImageStreamRegistry } from './registry/imagestream/registry.js';
+import { ImageStreamSecretsREST } from './registry/imagestream/secrets.js';
+import {
+  ImageStreamInternalStrategy,
+  ImageStreamStatusStrategy,
+  ImageStreamStrategy,
+  type ImageStreamStrategyOptions,
+} from './registry/imagestream/strategy.js';
+import { StreamTagResolver } from './registry/imagestream/tag-resolver.js';
+import { ImageStreamImageREST } from './registry/imagestreamimage/rest.js';
+import { ImageStreamMappingREST } from './registry/imagestreammapping/rest.js';
+import { ImageStreamTagREST } from './registry/imagestreamtag/rest.js';
+import { ImageTagREST } from './registry/imagetag/rest.js';
+import { IMAGE_STREAMS, IMAGES } from './registry/resources.js';
+import { GROUP, VERSION } from './api/types.js';
+import { TypeModel } from '../apiserver/openapi/type-model.js';
+import { imageApiDocument, imageDefinitionName } from './api/schemas.js';
 
-export const GROUP = 'image.openshift.io';
-export const VERSION = 'v1';
-
-export const IMAGE_STREAMS: ResourceInfo = {
-  group: GROUP,
-  version: VERSION,
-  resource: 'imagestreams',
-  kind: 'ImageStream',
-  listKind: 'ImageStreamList',
-  singular: 'imagestream',
-  namespaced: true,
-  shortNames: ['is'],
-  categories: ['all'],
-};
-
-export const IMAGES: ResourceInfo = {
-  group: GROUP,
-  version: VERSION,
-  resource: 'images',
-  kind: 'Image',
-  listKind: 'ImageList',
-  singular: 'image',
-  namespaced: false,
-};
+export { GROUP, VERSION } from './api/types.js';
+export { IMAGE_STREAMS, IMAGES } from './registry/resources.js';
 
 export interface ImageAPIConfig {
   storage: Storage;
@@ -40,10 +42,31 @@ export interface ImageAPIConfig {
   externalRegistryHostname: string;
   admission?: readonly AdmissionPlugin[];
   clock?: () => Date;
+  /**
+   * Checks made for the requesting user inside the API (`get imagestreams/layers` in the source
+   * namespace of a cross-namespace tag). Absent: allowed (local mode has only the administrator).
+   */
+  accessChecker?: ImageAccessChecker;
+  /** The namespace's Secrets (imagestreams/<name>/secrets). Absent: the list is always empty. */
+  pullSecrets?: PullSecretSource;
+  /** The namespace's LimitRanges (image stream limits, image size on push). Absent: no limits. */
+  limitRanges?: LimitRangeSource;
+  /** allowedRegistriesForImport. Absent or empty: every registry may be referenced. */
+  allowedRegistries?: readonly AllowedRegistry[];
+  /** At most this many events per status tag; 0 or absent: unbounded (as OpenShift). */
+  tagHistoryLimit?: number;
+  /** importPolicy.importMode given to spec tags without one (cluster setting). Default Legacy. */
+  importMode?: ImportModeType;
+  /** Image reads in flight per request (layers, stream images). */
+  imageReadConcurrency?: number;
 }
 
 export interface ImageAPI {
   group: DiscoveryGroup;
+  /** Facades for code that reads and writes streams and images (e.g. imports). */
+  streams: ImageStreamRegistry;
+  images: ImageRegistry;
+  allowList: RegistryAllowList;
 }
 
 /** A view of a store that exposes only some verbs (e.g. the status subresource: get, update). */
@@ -58,17 +81,54 @@ function subresource(name: string, getFrom: Store, updateWith: Store): RESTStora
 
 export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
   const hostnames = { internal: cfg.internalRegistryHostname, external: cfg.externalRegistryHostname };
-  const common = { storage: cfg.storage, admission: cfg.admission, clock: cfg.clock };
-  const streams = new Store({ ...common, info: IMAGE_STREAMS, strategy: new ImageStreamStrategy(hostnames) });
-  const streamStatus = new Store({ ...common, info: IMAGE_STREAMS, subresource: 'status', strategy: new ImageStreamStatusStrategy(hostnames) });
-  const images = new Store({ ...common, info: IMAGES, strategy: new ImageStrategy() });
+  const clock = cfg.clock ?? (() => new Date());
+  const common = { storage: cfg.storage, admission: cfg.admission, clock };
+  const allowList = newRegistryAllowList(cfg.allowedRegistries ?? [], { internalRegistryHostname: cfg.internalRegistryHostname });
+
+  // The resolver reads other streams through the registry built (below) from the stores it is part of.
+  const tagResolver = new StreamTagResolver({
+    getStream: (ctx, ns, name) => streamRegistry.get(ctx, ns, name),
+    access: cfg.accessChecker,
+    hostnames,
+    clock,
+  });
+  const streamOpts: ImageStreamStrategyOptions = {
+    allowList,
+    tagResolver,
+    limitVerifier: cfg.limitRanges ? new LimitRangeVerifier(cfg.limitRanges) : undefined,
+    tagHistoryLimit: cfg.tagHistoryLimit,
+    importMode: cfg.importMode,
+  };
+  const streamStrategy = new ImageStreamStrategy(hostnames, streamOpts);
+  const streams = new Store({ ...common, info: IMAGE_STREAMS, strategy: streamStrategy });
+  const streamStatus = new Store({ ...common, info: IMAGE_STREAMS, subresource: 'status', strategy: new ImageStreamStatusStrategy(hostnames, streamOpts) });
+  const streamInternal = new Store({ ...common, info: IMAGE_STREAMS, strategy: new ImageStreamInternalStrategy(hostnames, streamOpts) });
+  const streamRegistry = new ImageStreamRegistry({
+    main: streams,
+    internal: streamInternal,
+    status: streamStatus,
+    decorate: (s) => streamStrategy.decorate(s),
+  });
+  const images = new Store({ ...common, info: IMAGES, strategy: new ImageStrategy({ clock }) });
+  const imageRegistry = new ImageRegistry(images, cfg.imageReadConcurrency);
+  const tagDeps = { streams: streamRegistry, images: imageRegistry, allowList: () => allowList, importMode: cfg.importMode, clock };
 
   const resources = new Map<string, RESTStorage>([
     ['images', images],
+    ['imagesignatures', new ImageSignatureREST(imageRegistry, clock)],
+    ['imagestreamimages', new ImageStreamImageREST(streamRegistry, imageRegistry, clock)],
+    ['imagestreammappings', new ImageStreamMappingREST({ streams: streamRegistry, images: imageRegistry, hostnames, limitRanges: cfg.limitRanges, clock })],
     ['imagestreams', streams],
+    ['imagestreams/layers', new ImageStreamLayersREST(streamRegistry, imageRegistry)],
+    ['imagestreams/secrets', new ImageStreamSecretsREST(cfg.pullSecrets)],
     ['imagestreams/status', subresource('status', streams, streamStatus)],
+    ['imagestreamtags', new ImageStreamTagREST(tagDeps)],
+    ['imagetags', new ImageTagREST(tagDeps)],
   ]);
   return {
-    group: { group: GROUP, version: VERSION, resources, storedKinds: new Set(['images', 'imagestreams']) },
+    group: { group: GROUP, version: VERSION, resources, storedKinds: new Set(['images', 'imagestreams']), typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }) },
+    streams: streamRegistry,
+    images: imageRegistry,
+    allowList,
   };
 }

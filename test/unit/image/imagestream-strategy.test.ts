@@ -410,6 +410,8 @@ describe('imagestreams/status', () => {
       ['18.04', 2],
       ['latest', 3],
       ['orphan', 3],
+      // stable tracks latest, whose newest event changed: it follows (after any write).
+      ['stable', 3],
     ]);
   });
 

@@ -8,6 +8,7 @@ import type { RequestContext, Strategy, TableConvertor } from '../../../apiserve
 import { canonicalStatus, normalizeImageStream } from '../../api/conversion/imagestream.js';
 import { defaultImageStream } from '../../api/defaults.js';
 import { DockerImageReference } from '../../api/reference.js';
+import { limitTagHistory, propagateTrackingTags } from '../../api/tag-history.js';
 import type { ImageStream, ImportModeType } from '../../api/types.js';
 import type { RegistryAllowList } from '../../api/validation/allowlist.js';
 import { validateImageStream, validateImageStreamStatusUpdate, validateImageStreamUpdate } from '../../api/validation/imagestream.js';
@@ -25,6 +26,8 @@ export interface ImageStreamStrategyOptions {
   /** Resolves spec tags into status history; without it spec tags are stored as given. */
   tagResolver?: TagResolver;
   limitVerifier?: ImageStreamLimitVerifier;
+  /** At most this many events per status tag (unbounded when absent or 0, as upstream). */
+  tagHistoryLimit?: number;
 }
 
 /** The field path Go prints for field.NewPath(""): an empty index. */
@@ -95,8 +98,19 @@ class ImageStreamBehaviour {
         return [fieldErrors.internal(ROOT_PATH, `imagestreams ${JSON.stringify(stream.metadata.name ?? '')} is invalid: ${aggregate(errs)}`)];
       }
     }
+    this.statusChanged(stream, old);
     const limited = await this.opts.limitVerifier?.verifyLimits(ctx.namespace || (stream.metadata.namespace ?? ''), old, stream);
     return limited ? [fieldErrors.internal(ROOT_PATH, limited)] : [];
+  }
+
+  /**
+   * Whatever changed the status (resolution, a push, an import, a status update): tags tracking a
+   * changed tag follow it, then history is cut to the configured bound.
+   */
+  statusChanged(stream: ImageStream, old: ImageStream | undefined): void {
+    propagateTrackingTags(stream, old);
+    limitTagHistory(stream, this.opts.tagHistoryLimit);
+    normalizeImageStream(stream);
   }
 
   /** Spec changes bump the generation; tag generations follow the rules of generations.ts. */
@@ -203,6 +217,7 @@ export class ImageStreamStatusStrategy extends ImageStreamStrategy {
     stream.spec = spec;
     fillObservedGenerations(stream, old);
     normalizeImageStream(stream);
+    this.b.statusChanged(stream, old);
   }
 
   override async validateUpdate(obj: KubeObject, oldObj: KubeObject, ctx: RequestContext): Promise<FieldErrorList> {
