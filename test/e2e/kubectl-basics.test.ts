@@ -53,7 +53,7 @@ spec:
 `;
     const file = join(dir, 'is.yaml');
     writeFileSync(file, manifest('3.1'));
-    assert.match(kubectl.ok(['apply', '--validate=false', '-f', file]), /imagestream.image.openshift.io\/ruby created/);
+    assert.match(kubectl.ok(['apply', '-f', file]), /imagestream.image.openshift.io\/ruby created/);
 
     const table = kubectl.ok(['get', 'is']);
     const lines = table.trim().split('\n');
@@ -61,7 +61,7 @@ spec:
     assert.match(lines[1], /^ruby(\s|$)/);
 
     writeFileSync(file, manifest('3.2'));
-    assert.match(kubectl.ok(['apply', '--validate=false', '-f', file]), /imagestream.image.openshift.io\/ruby configured/);
+    assert.match(kubectl.ok(['apply', '-f', file]), /imagestream.image.openshift.io\/ruby configured/);
     const yaml = kubectl.ok(['get', 'is', 'ruby', '-o', 'yaml']);
     assert.match(yaml, /kind: ImageStream/);
     assert.match(yaml, /name: quay.io\/example\/ruby:3.2/);

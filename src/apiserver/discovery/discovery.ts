@@ -2,6 +2,7 @@
 // aggregated apidiscovery.k8s.io/v2 list (deterministic, with its ETag).
 
 import { createHash } from 'node:crypto';
+import type { TypeModel } from '../openapi/type-model.js';
 import type { RESTStorage } from '../registry/rest.js';
 import { verbsOf } from '../registry/rest.js';
 
@@ -11,6 +12,8 @@ export interface DiscoveryGroup {
   resources: ReadonlyMap<string, RESTStorage>;
   /** Resources whose storage version hash is published (stored resources). */
   storedKinds?: ReadonlySet<string>;
+  /** The group's schemas: patch strategies, apply list types, field validation and OpenAPI. */
+  typeModel?: TypeModel;
 }
 
 export interface APIResource {
@@ -106,10 +109,15 @@ export interface AggregatedDocument {
   etag: string;
 }
 
-/** Serialized once: every replica produces the same bytes and ETag. */
+/**
+ * Serialized once: every replica produces the same bytes and ETag. The v2 ETag hashes the list
+ * without its TypeMeta, as k8s.io/apiserver does; v2beta1 (still served for aggregators older than
+ * 1.30, which ask only for it) hashes its version in too, so the two never share an ETag.
+ */
 export function aggregatedDocument(groups: DiscoveryGroup[], version: 'v2' | 'v2beta1'): AggregatedDocument {
   const items = aggregatedItems(groups);
-  const etag = `"${createHash('sha512').update(JSON.stringify({ metadata: {}, items })).digest('hex').toUpperCase()}"`;
+  const hashed = version === 'v2' ? { metadata: {}, items } : { apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+  const etag = `"${createHash('sha512').update(JSON.stringify(hashed)).digest('hex').toUpperCase()}"`;
   const body = JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items });
   return { body, etag };
 }

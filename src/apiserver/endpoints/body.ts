@@ -31,11 +31,18 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
 
 export type BodyFormat = 'json' | 'yaml';
 
-/** The format of a create/update body, or a 415 with the k8s message. */
+/** What this server decodes: it answers protobuf-first clients in JSON but cannot read protobuf. */
+export const DECODABLE_MEDIA_TYPES = 'application/json, application/yaml';
+
+/**
+ * The format of a create/update/delete body, or a 415 with the k8s message. A protobuf body (what
+ * library-go clients send by default) is told exactly what to send instead.
+ */
 export function bodyFormat(contentType: string | undefined): BodyFormat {
   const { mediaType } = parseContentType(contentType);
   if (mediaType === '' || mediaType === 'application/json') return 'json';
   if (mediaType === 'application/yaml') return 'yaml';
+  if (mediaType === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(DECODABLE_MEDIA_TYPES);
   throw errors.unsupportedMediaType(SUPPORTED_MEDIA_TYPES);
 }
 

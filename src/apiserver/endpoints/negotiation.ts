@@ -54,6 +54,8 @@ export interface NegotiateOptions {
   isList: boolean;
   /** Whether Table output makes sense here (resources; not Status-returning verbs). */
   allowTable: boolean;
+  /** How a Go server names the response type in 406s, e.g. "*image.ImageStreamList". */
+  typeName?: string;
 }
 
 /**
@@ -84,6 +86,7 @@ export function negotiateOutput(header: string | undefined, opts: NegotiateOptio
         shapeMismatch = wantList
           ? 'you requested PartialObjectMetadataList, but the requested object is not a list'
           : 'you requested PartialObjectMetadata, but the requested object is a list';
+        if (opts.typeName) shapeMismatch += ` (${opts.typeName})`;
         continue;
       }
       return { kind: 'partial', list: wantList, version: v };

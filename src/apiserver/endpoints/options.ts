@@ -20,7 +20,7 @@ export interface ParsedListOptions {
   sendInitialEvents?: boolean;
 }
 
-function parseBool(v: string | null): boolean | undefined {
+export function parseBool(v: string | null): boolean | undefined {
   if (v === null) return undefined;
   if (v === '' || v === 'true' || v === '1' || v === 'True' || v === 'TRUE') return true;
   if (v === 'false' || v === '0' || v === 'False' || v === 'FALSE') return false;

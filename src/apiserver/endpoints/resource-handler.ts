@@ -3,14 +3,18 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeList, KubeObject } from '../api/types.js';
-import { isObject } from '../api/types.js';
 import { errors, failure, fieldErrors, invalidOptions } from '../errors/index.js';
-import type { RESTStorage, UpdateTransform } from '../registry/rest.js';
+import type { TypeModel, TypeNode } from '../openapi/type-model.js';
+import type { RESTStorage } from '../registry/rest.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
-import { bodyFormat, decodeObject, parseDocument, readBody } from './body.js';
+import { bodyFormat, parseDocument, readBody } from './body.js';
+import { decodeBody } from './decode.js';
+import { FieldManager } from './fieldmanager/field-manager.js';
+import { addWarnings } from './field-validation.js';
 import { negotiateOutput, parseContentType, type OutputKind } from './negotiation.js';
-import { parseDeleteOptions, parseListOptions, parseWriteOptions } from './options.js';
-import { jsonPatch, mergePatch } from './patch.js';
+import { parseBool, parseDeleteOptions, parseListOptions, parseWriteOptions } from './options.js';
+import { patchTransform } from './patch-request.js';
+import { APPLY_PATCH_YAML, KNOWN_PATCH_TYPES, supportedPatchTypes } from './patch-types.js';
 import type { RequestInfo } from './request-info.js';
 import { toPartial, toPartialList, toTable, writeBody, writeJSON, type IncludeObject } from './response.js';
 import { serveWatch } from './watch.js';
@@ -20,6 +24,8 @@ export interface GroupVersionResources {
   version: string;
   /** "imagestreams", "imagestreams/status", ... */
   resources: ReadonlyMap<string, RESTStorage>;
+  /** The group's schemas, when it ships them (strategic merge patch needs them). */
+  typeModel?: TypeModel;
 }
 
 export interface ResourceHandlerOptions {
@@ -30,8 +36,21 @@ export interface ResourceHandlerOptions {
   onWatchEvent?: (resource: string, type: string, bytes: number) => void;
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json'];
-const KNOWN_PATCH_TYPES = [...PATCH_TYPES, 'application/strategic-merge-patch+json', 'application/apply-patch+yaml', 'application/apply-patch+cbor'];
+/** How a Go server names the type in 406s: "*image.ImageStream", "*image.ImageStreamList". */
+function typeName(storage: RESTStorage, list: boolean): string {
+  return `*${storage.info.group.split('.')[0] || 'core'}.${list ? storage.info.listKind : storage.info.kind}`;
+}
+
+/** The field manager named by a User-Agent: the part before the first "/", printable, ≤128. */
+export function managerFromUserAgent(userAgent: string | undefined): string {
+  let out = '';
+  for (const ch of (userAgent ?? '').split('/')[0]) {
+    if (!/^[\x20-\x7e\u00a0-\uffff]$/u.test(ch)) continue;
+    if (Buffer.byteLength(out + ch) > 128) break;
+    out += ch;
+  }
+  return out;
+}
 
 function includeObjectParam(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
@@ -41,11 +60,15 @@ function includeObjectParam(q: URLSearchParams): IncludeObject {
 
 export class ResourceHandler {
   private readonly groups = new Map<string, GroupVersionResources>();
+  private readonly models = new Map<RESTStorage, TypeModel | undefined>();
   private readonly clock: () => Date;
   private readonly minWatchTimeout: number;
 
   constructor(private readonly opts: ResourceHandlerOptions) {
-    for (const g of opts.groups) this.groups.set(`${g.group}/${g.version}`, g);
+    for (const g of opts.groups) {
+      this.groups.set(`${g.group}/${g.version}`, g);
+      for (const s of g.resources.values()) this.models.set(s, g.typeModel);
+    }
     this.clock = opts.clock ?? (() => new Date());
     this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;
   }
@@ -68,13 +91,13 @@ export class ResourceHandler {
     switch (info.verb) {
       case 'get': {
         if (!storage.get) throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true });
-        const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, typeName: typeName(storage, false) });
+        const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined, query });
         return this.writeObject(res, storage, 200, obj, output, query);
       }
       case 'list': {
         if (!storage.list) throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true });
+        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true, typeName: typeName(storage, true) });
         const params = parseListOptions(query, false);
         const list = await storage.list(ctx, params);
         return this.writeList(res, storage, list, output, query);
@@ -116,7 +139,9 @@ export class ResourceHandler {
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'CreateOptions');
-        const obj = decodeObject(parseDocument(await readBody(req), format), storage.info);
+        const decoded = decodeBody(await readBody(req), format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        addWarnings(res, decoded.warnings);
+        const obj = this.fieldManager(storage, info).update(undefined, decoded.object, this.managerName(wo.fieldManager, req));
         const result = await storage.create({ ...ctx, dryRun: wo.dryRun }, obj, { fieldManager: wo.fieldManager });
         if ((result.object as { kind?: string }).kind === 'Status') return writeJSON(res, result.code, result.object);
         return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
@@ -126,8 +151,16 @@ export class ResourceHandler {
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'UpdateOptions');
-        const obj = decodeObject(parseDocument(await readBody(req), format), storage.info);
-        const result = await storage.update({ ...ctx, dryRun: wo.dryRun }, info.name, () => structuredClone(obj), { fieldManager: wo.fieldManager });
+        const decoded = decodeBody(await readBody(req), format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        addWarnings(res, decoded.warnings);
+        const fm = this.fieldManager(storage, info);
+        const manager = this.managerName(wo.fieldManager, req);
+        const result = await storage.update(
+          { ...ctx, dryRun: wo.dryRun },
+          info.name,
+          (current) => fm.update(current, structuredClone(decoded.object), manager),
+          { fieldManager: wo.fieldManager },
+        );
         return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
       }
       case 'patch': {
@@ -135,21 +168,36 @@ export class ResourceHandler {
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
         const { mediaType } = parseContentType(req.headers['content-type']);
         if (!KNOWN_PATCH_TYPES.includes(mediaType)) throw failure(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
-        if (!PATCH_TYPES.includes(mediaType)) {
-          throw failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+        const type = this.typeOf(storage);
+        const accepted = supportedPatchTypes(type !== undefined);
+        if (!accepted.includes(mediaType)) {
+          throw failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
         }
         const wo = parseWriteOptions(query, 'PatchOptions');
-        if (query.get('force') !== null) {
+        const isApply = mediaType === APPLY_PATCH_YAML;
+        if (!isApply && query.get('force') !== null) {
           throw invalidOptions('PatchOptions', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
         }
-        const patch = parseDocument(await readBody(req), 'json');
-        const transform: UpdateTransform = (current) => {
-          if (!current) throw errors.notFound({ group: storage.info.group, resource: storage.info.resource }, info.name);
-          const patched = mediaType === 'application/json-patch+json' ? jsonPatch(current, patch) : mergePatch(current, patch);
-          if (!isObject(patched)) throw errors.badRequest('the patched object is not a JSON object');
-          return decodeObject(patched, storage.info);
-        };
-        const result = await storage.update({ ...ctx, dryRun: wo.dryRun }, info.name, transform, { fieldManager: wo.fieldManager });
+        if (isApply && !wo.fieldManager) {
+          throw invalidOptions('PatchOptions', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
+        }
+        const transform = patchTransform(
+          {
+            mediaType,
+            body: await readBody(req),
+            name: info.name,
+            expected: storage.info,
+            type,
+            fieldValidation: wo.fieldValidation,
+            fieldManager: this.fieldManager(storage, info),
+            manager: this.managerName(wo.fieldManager, req),
+            force: isApply && parseBool(query.get('force')) === true,
+            notFound: () => errors.notFound({ group: storage.info.group, resource: storage.info.resource }, info.name),
+            warn: (w) => addWarnings(res, w),
+          },
+          info.namespace,
+        );
+        const result = await storage.update({ ...ctx, dryRun: wo.dryRun }, info.name, transform, { fieldManager: wo.fieldManager, forceAllowCreate: isApply });
         return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
       }
       case 'delete': {
@@ -175,6 +223,26 @@ export class ResourceHandler {
       default:
         throw errors.methodNotAllowed();
     }
+  }
+
+  /** The schema of a storage's kind, when its group ships one. */
+  private typeOf(storage: RESTStorage): TypeNode | undefined {
+    return this.models.get(storage)?.forKind(storage.info.kind);
+  }
+
+  private fieldManager(storage: RESTStorage, info: RequestInfo): FieldManager {
+    const gv = storage.info.group ? `${storage.info.group}/${storage.info.version}` : storage.info.version;
+    return new FieldManager({
+      type: this.typeOf(storage),
+      apiVersion: gv,
+      subresource: info.subresource || undefined,
+      describe: (o) => `${o.metadata?.namespace ?? info.namespace}/${o.metadata?.name ?? info.name}; ${gv}, Kind=${storage.info.kind}`,
+      clock: this.clock,
+    });
+  }
+
+  private managerName(fieldManager: string | undefined, req: IncomingMessage): string {
+    return fieldManager ?? managerFromUserAgent(req.headers['user-agent']);
   }
 
   private writeObject(res: ServerResponse, storage: RESTStorage, code: number, obj: KubeObject, output: OutputKind, q: URLSearchParams): void {

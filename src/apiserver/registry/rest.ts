@@ -70,7 +70,10 @@ export interface RESTStorage {
   readonly info: ResourceInfo;
   /** The subresource name when installed as "<resource>/<sub>". */
   readonly subresource?: string;
-  get?(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject>;
+  /** A get that takes list options (selectors, limit) besides the name, e.g. imagestreams/secrets. */
+  readonly getOptions?: 'list';
+  /** `query` is the request's query string, for getters that take list options (imagestreams/<n>/secrets). */
+  get?(ctx: RequestContext, name: string, opts: { resourceVersion?: string; query?: URLSearchParams }): Promise<KubeObject>;
   list?(ctx: RequestContext, params: ListParams): Promise<KubeList>;
   watch?(ctx: RequestContext, params: WatchParams): Promise<APIWatch>;
   create?(ctx: RequestContext, obj: KubeObject, opts: WriteParams): Promise<CreateResult>;

@@ -302,7 +302,8 @@ export class Store implements RESTStorage {
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       created = false;
       const old = clone(current);
-      const obj = clone(await transform(clone(current)));
+      // Transforms (patches, the field manager) work on the object as clients see it.
+      const obj = clone(await transform(this.present(clone(current))));
       if (!isObject(obj.metadata)) obj.metadata = {};
       this.checkName(obj, name);
       this.ensureNamespace(ctx, obj);
@@ -354,6 +355,11 @@ export class Store implements RESTStorage {
         return { object: this.present(stored), created };
       } catch (err) {
         if (err instanceof DeleteInstead) {
+          if (ctx.dryRun) {
+            const result = err.object;
+            result.metadata.resourceVersion = err.storedResourceVersion;
+            return { object: this.present(result), created: false };
+          }
           try {
             await this.storage.delete(key, { preconditions: { resourceVersion: err.storedResourceVersion } });
           } catch (delErr) {

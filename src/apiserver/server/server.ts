@@ -5,21 +5,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { qualifiedResource } from '../api/types.js';
+import { forbiddenError } from '../auth/forbidden.js';
 import type { AuthorizationAttributes, Authenticator, Authorizer } from '../auth/types.js';
 import { aggregatedDocument, apiGroup, apiGroupList, apiResourceList, type AggregatedDocument, type DiscoveryGroup } from '../discovery/discovery.js';
 import { parseAccept } from '../endpoints/negotiation.js';
 import { ResourceHandler } from '../endpoints/resource-handler.js';
 import type { RequestState } from '../endpoints/request-state.js';
 import { writeJSON, writeStatusError } from '../endpoints/response.js';
-import { errors, failure, StatusError } from '../errors/index.js';
+import { errors, StatusError } from '../errors/index.js';
 import { attachRequestState } from '../filters/request-info.js';
 import type { UserInfo } from '../registry/strategy.js';
+import { OpenAPIService } from '../openapi/service.js';
+import type { OpenAPIInfo } from '../openapi/documents.js';
 import { HealthChecks, type HealthEndpoint } from './health.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, state: RequestState) => Promise<void> | void;
 
 /** A filter may answer the request itself (return true) or let it continue. */
 export interface RequestHooks {
+  /** Runs first, before anything is read or written (e.g. the audit log starts recording). */
+  received?(req: IncomingMessage, res: ServerResponse): void;
   /** Runs after authentication and authorization, before the handler; returns a release callback. */
   admit?(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<(() => void) | undefined> | (() => void) | undefined;
   /** Called once per finished request with its outcome. */
@@ -40,36 +45,24 @@ export interface APIServerConfig {
   hooks?: RequestHooks;
   clock?: () => Date;
   minWatchTimeoutSeconds?: number;
+  /** Title and version of the OpenAPI documents (/openapi/v2, /openapi/v3) built from the groups. */
+  openapi?: OpenAPIInfo;
 }
 
 const HEALTH = new Set<HealthEndpoint>(['healthz', 'livez', 'readyz']);
-
-function forbiddenMessage(attrs: AuthorizationAttributes, reason: string | undefined): StatusError {
-  const u = attrs.user.username;
-  const suffix = reason ? `: ${reason}` : '';
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  if ('nonResource' in attrs) {
-    const n = attrs.nonResource;
-    return failure(403, 'Forbidden', esc(`forbidden: User "${u}" cannot ${n.verb} path "${n.path}"${suffix}`), {});
-  }
-  const r = attrs.resource;
-  const res = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
-  const scope = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
-  const msg = `User "${u}" cannot ${r.verb} resource "${res}" in API group "${r.group}" ${scope}${suffix}`;
-  const e = errors.forbidden({ group: r.group, resource: r.resource }, r.name, esc(msg));
-  return e;
-}
 
 export class APIServer {
   readonly app: Express;
   readonly resources: ResourceHandler;
   private readonly aggregated: Record<'v2' | 'v2beta1', AggregatedDocument>;
   private readonly pathIndex: string[];
+  private readonly openapi: OpenAPIService;
   private shuttingDown = false;
 
   constructor(private readonly cfg: APIServerConfig) {
     this.resources = new ResourceHandler({ groups: cfg.groups, clock: cfg.clock, minWatchTimeoutSeconds: cfg.minWatchTimeoutSeconds });
     this.aggregated = { v2: aggregatedDocument(cfg.groups, 'v2'), v2beta1: aggregatedDocument(cfg.groups, 'v2beta1') };
+    this.openapi = new OpenAPIService(cfg.groups, cfg.openapi ?? { title: 'Kubernetes', version: cfg.version.gitVersion ?? 'unversioned' }, cfg.clock);
     cfg.health.add(['readyz'], {
       name: 'shutdown',
       check: async () => {
@@ -98,6 +91,7 @@ export class APIServer {
     }
     for (const e of HEALTH) for (const n of this.cfg.health.names(e)) paths.add(`/${e}/${n}`);
     for (const p of this.cfg.routes?.keys() ?? []) paths.add(p);
+    for (const p of OpenAPIService.PATHS) paths.add(p);
     return [...paths].sort();
   }
 
@@ -105,6 +99,7 @@ export class APIServer {
     const started = process.hrtime.bigint();
     let state: RequestState | undefined;
     let release: (() => void) | undefined;
+    this.cfg.hooks?.received?.(req, res);
     res.setHeader('Cache-Control', 'no-cache, private');
     res.once('close', () => {
       release?.();
@@ -142,7 +137,7 @@ export class APIServer {
       res.end(`Internal Server Error: ${JSON.stringify(req.url ?? '')}: ${result.error}`);
       return;
     }
-    throw forbiddenMessage(attrs, result.reason);
+    throw forbiddenError(attrs, result.reason);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
@@ -163,6 +158,7 @@ export class APIServer {
       );
       return;
     }
+    if (this.openapi.handle(path, state.query, req, res)) return;
     const exact = this.cfg.routes?.get(path);
     if (exact) return exact(req, res, state);
     for (const [prefix, handler] of this.cfg.prefixRoutes ?? []) {
