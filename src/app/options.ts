@@ -1,6 +1,7 @@
 // Server options: the flag table, parsing, and validation that reports every problem at once.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseAllowedRegistries } from '../image/api/validation/registry-allowlist.js';
 import { parseFlags, usage, type FlagSpec } from './flags.js';
 
 export interface Options {
@@ -48,6 +49,12 @@ export interface Options {
   maxMutatingRequestsInflight: number;
   /** Seconds. */
   requestTimeout: number;
+  // Image policy.
+  allowedRegistriesForImport: string[];
+  allowedRegistriesForImportFile: string;
+  maxImageTagHistory: number;
+  imageStreamImportMode: string;
+  enableImageStreamLimits: boolean;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -89,6 +96,11 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-requests-inflight', type: 'int', default: 400, help: 'Concurrent read-only requests (watches excluded) before answering 429; 0 = no limit.' },
   { name: 'max-mutating-requests-inflight', type: 'int', default: 200, help: 'Concurrent mutating requests before answering 429; 0 = no limit.' },
   { name: 'request-timeout', type: 'duration', default: 60, help: 'Longest a non-watch request may take before it is answered 504, e.g. 60s; 0 = none.' },
+  { name: 'allowed-registries-for-import', type: 'list', default: [], help: 'Registries image streams may reference and import from (host[:port], * and ? wildcards; prefix insecure:// to allow plain HTTP). Empty: every registry. The internal registry is always allowed.' },
+  { name: 'allowed-registries-for-import-file', type: 'string', default: '', help: 'YAML or JSON with allowedRegistriesForImport ([{domainName, insecure}], or an image.config.openshift.io object); adds to --allowed-registries-for-import.' },
+  { name: 'max-image-tag-history', type: 'int', default: 0, help: 'Keep at most this many events in each status tag history (0 = unbounded, as OpenShift).' },
+  { name: 'image-stream-import-mode', type: 'string', default: 'Legacy', help: 'importPolicy.importMode for tags that do not set one: Legacy (one image per tag) or PreserveOriginal (manifest lists kept whole).' },
+  { name: 'enable-image-stream-limits', type: 'bool', default: true, help: 'Enforce openshift.io/ImageStream and openshift.io/Image limits of the namespaces\' LimitRanges (watches LimitRanges in the host cluster).' },
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -139,6 +151,11 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
     maxRequestsInflight: v['max-requests-inflight'] as number,
     maxMutatingRequestsInflight: v['max-mutating-requests-inflight'] as number,
     requestTimeout: v['request-timeout'] as number,
+    allowedRegistriesForImport: v['allowed-registries-for-import'] as string[],
+    allowedRegistriesForImportFile: v['allowed-registries-for-import-file'] as string,
+    maxImageTagHistory: v['max-image-tag-history'] as number,
+    imageStreamImportMode: v['image-stream-import-mode'] as string,
+    enableImageStreamLimits: v['enable-image-stream-limits'] as boolean,
   };
   const errs = [...parsed.errors, ...validateOptions(o)];
   if (errs.length) return { ok: false, help: false, errors: errs, usage: text };
@@ -147,6 +164,19 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
 
 export function validateOptions(o: Options): string[] {
   const errs: string[] = [];
+  if (o.maxImageTagHistory < 0) errs.push('--max-image-tag-history must be 0 (unbounded) or more');
+  if (!['Legacy', 'PreserveOriginal'].includes(o.imageStreamImportMode)) errs.push('--image-stream-import-mode must be Legacy or PreserveOriginal');
+  if (o.allowedRegistriesForImportFile && !existsSync(o.allowedRegistriesForImportFile)) {
+    errs.push(`--allowed-registries-for-import-file: ${o.allowedRegistriesForImportFile} does not exist`);
+  }
+  try {
+    parseAllowedRegistries(o.allowedRegistriesForImport.join(','), 'flag');
+    if (o.allowedRegistriesForImportFile && existsSync(o.allowedRegistriesForImportFile)) {
+      parseAllowedRegistries(readFileSync(o.allowedRegistriesForImportFile, 'utf8'), 'document');
+    }
+  } catch (err) {
+    errs.push(`--allowed-registries-for-import: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (!o.local && o.etcdServers.length === 0) errs.push('--etcd-servers is required (or use --local)');
   for (const s of o.etcdServers) {
     try {

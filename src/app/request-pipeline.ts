@@ -150,12 +150,15 @@ export async function buildRequestPipeline(deps: RequestPipelineDeps): Promise<R
     // Namespace lifecycle, from the watched namespaces of the host (all of them exist in --local).
     const namespaces = host.namespaces();
     const lifecycle = new NamespaceLifecycle({ namespaces, lookup: (name) => host.getNamespace(name) });
+    // Image stream limits read the host's LimitRanges; the replica is ready once they are listed.
+    const limitRanges = o.enableImageStreamLimits ? host.limitRanges() : undefined;
 
     deps.health.add(['readyz'], {
       name: 'informer-sync',
       check: async () => {
         if (!authConfig.isLoaded()) throw new Error('the authentication ConfigMap has not been loaded');
         if (!namespaces.hasSynced()) throw new Error('the namespaces of the host cluster have not been listed');
+        if (limitRanges && !limitRanges.hasSynced()) throw new Error('the LimitRanges of the host cluster have not been listed');
       },
     });
 

@@ -14,6 +14,7 @@ import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
 import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
+import { imageCollaborators } from './image-collaborators.js';
 import { buildRequestPipeline } from './request-pipeline.js';
 import { versionInfo } from './version.js';
 
@@ -86,6 +87,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       internalRegistryHostname: o.internalRegistryHostname,
       externalRegistryHostname: o.externalRegistryHostname,
       admission: pipeline.admission,
+      ...imageCollaborators(o, pipeline.authorizer, pipeline.host),
     });
     pipeline.installed([image.group], etcdStorage);
     const api = new APIServer({

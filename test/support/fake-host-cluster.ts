@@ -114,6 +114,8 @@ export class FakeHostCluster {
     namespaceWatches: 0,
     namespaceGets: 0,
     secretLists: 0,
+    limitRangeLists: 0,
+    limitRangeWatches: 0,
     unauthorized: 0,
     /** The fieldSelector of every ConfigMap list and watch. */
     configMapSelectors: [] as string[],
@@ -195,6 +197,14 @@ export class FakeHostCluster {
     this.put('secrets', { metadata: md, type, data });
   }
 
+  setLimitRange(namespace: string, name: string, spec: Record<string, unknown>): void {
+    this.put('limitranges', { metadata: this.meta(name, namespace), spec });
+  }
+
+  deleteLimitRange(namespace: string, name: string): void {
+    this.remove('limitranges', `${namespace}/${name}`);
+  }
+
   /** Ends every open watch (clients must resume from their last resourceVersion). */
   closeWatches(): void {
     for (const w of this.watchers) w.res.end();
@@ -205,7 +215,7 @@ export class FakeHostCluster {
     this.calls.tokenReviews = [];
     this.calls.subjectAccessReviews = [];
     this.calls.configMapSelectors = [];
-    for (const k of ['configMapLists', 'configMapWatches', 'configMapGets', 'namespaceLists', 'namespaceWatches', 'namespaceGets', 'secretLists', 'unauthorized'] as const) this.calls[k] = 0;
+    for (const k of ['configMapLists', 'configMapWatches', 'configMapGets', 'namespaceLists', 'namespaceWatches', 'namespaceGets', 'secretLists', 'limitRangeLists', 'limitRangeWatches', 'unauthorized'] as const) this.calls[k] = 0;
   }
 
   // ---- storage ----------------------------------------------------------------------------
@@ -294,6 +304,11 @@ export class FakeHostCluster {
     if ((m = /^\/api\/v1\/namespaces\/([^/]+)\/secrets$/.exec(p))) {
       this.calls.secretLists++;
       return this.listOrWatch(res, 'secrets', q, m[1], 'SecretList');
+    }
+    if (p === '/api/v1/limitranges') {
+      if (this.isWatch(q)) this.calls.limitRangeWatches++;
+      else this.calls.limitRangeLists++;
+      return this.listOrWatch(res, 'limitranges', q, undefined, 'LimitRangeList');
     }
     if (p === '/api/v1/namespaces') {
       if (this.isWatch(q)) this.calls.namespaceWatches++;

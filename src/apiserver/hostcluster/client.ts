@@ -23,6 +23,8 @@ import {
   type HostCallObserver,
   type HostCluster,
   type Informer,
+  type LimitRangeLister,
+  type LimitRangeObject,
   type NamespaceInfo,
   type NamespaceLister,
   type SecretList,
@@ -149,6 +151,45 @@ export class NamespaceCache implements NamespaceLister {
   }
 }
 
+function toLimitRange(obj: unknown): LimitRangeObject | undefined {
+  const lr = obj as { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; spec?: LimitRangeObject['spec'] } | undefined;
+  const name = lr?.metadata?.name;
+  const namespace = lr?.metadata?.namespace;
+  if (!name || !namespace) return undefined;
+  return { metadata: { name, namespace, resourceVersion: lr.metadata?.resourceVersion }, spec: lr.spec ?? {} };
+}
+
+/** LimitRanges grouped by namespace, filled by a reflector. */
+export class LimitRangeCache implements LimitRangeLister {
+  private readonly byNamespace = new Map<string, Map<string, LimitRangeObject>>();
+  informer: Informer | undefined;
+
+  replace(items: LimitRangeObject[]): void {
+    this.byNamespace.clear();
+    for (const lr of items) this.apply('ADDED', lr);
+  }
+  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', lr: LimitRangeObject): void {
+    const ns = lr.metadata.namespace;
+    const m = this.byNamespace.get(ns) ?? new Map<string, LimitRangeObject>();
+    if (type === 'DELETED') m.delete(lr.metadata.name);
+    else m.set(lr.metadata.name, lr);
+    if (m.size) this.byNamespace.set(ns, m);
+    else this.byNamespace.delete(ns);
+  }
+  list(namespace: string): LimitRangeObject[] {
+    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
+  }
+  hasSynced(): boolean {
+    return this.informer?.hasSynced() ?? false;
+  }
+  waitForSync(timeoutMs: number): Promise<boolean> {
+    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
+  }
+  stop(): void {
+    this.informer?.stop();
+  }
+}
+
 export class KubeHostCluster implements HostCluster {
   private readonly authn: AuthenticationV1Api;
   private readonly authz: AuthorizationV1Api;
@@ -159,6 +200,7 @@ export class KubeHostCluster implements HostCluster {
   private readonly backoff: Backoff;
   private readonly informers: Informer[] = [];
   private namespaceCache: NamespaceLister | undefined;
+  private limitRangeCache: LimitRangeLister | undefined;
 
   constructor(private readonly o: KubeHostClusterOptions) {
     const timeout = o.timeoutMs ?? 10_000;
@@ -265,6 +307,29 @@ export class KubeHostCluster implements HostCluster {
       handlers: { replace: (items) => cache.replace(items), apply: (type, n) => cache.apply(type, n) },
     }).start();
     this.namespaceCache = cache;
+    this.informers.push(cache);
+    return cache;
+  }
+
+  limitRanges(): LimitRangeLister {
+    if (this.limitRangeCache) return this.limitRangeCache;
+    const cache = new LimitRangeCache();
+    cache.informer = new Reflector<LimitRangeObject>({
+      name: 'limitranges',
+      source: {
+        list: () =>
+          this.timed('limitrange', 'list limitranges', async () => {
+            const list = await this.core.listLimitRangeForAllNamespaces();
+            const items = (list.items ?? []).map(toLimitRange).filter((l): l is LimitRangeObject => l !== undefined);
+            return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+          }),
+        watch: (rv, onEvent, onDone) => this.startWatch(this.watchCore, '/api/v1/limitranges', { resourceVersion: rv }, onEvent, onDone),
+      },
+      decode: toLimitRange,
+      logger: this.o.logger,
+      handlers: { replace: (items) => cache.replace(items), apply: (type, l) => cache.apply(type, l) },
+    }).start();
+    this.limitRangeCache = cache;
     this.informers.push(cache);
     return cache;
   }

@@ -5,6 +5,8 @@ import type {
   ConfigMapData,
   HostCluster,
   Informer,
+  LimitRangeLister,
+  LimitRangeObject,
   NamespaceInfo,
   NamespaceLister,
   SecretList,
@@ -39,6 +41,7 @@ export class InMemoryHostCluster implements HostCluster {
   private readonly cmListeners = new Map<string, Set<(cm: ConfigMapData | undefined) => void>>();
   private readonly ns = new Map<string, NamespaceInfo>();
   private readonly secrets = new Map<string, SecretObject[]>();
+  private readonly limits = new Map<string, LimitRangeObject[]>();
   private revision = 1;
 
   constructor(private readonly o: InMemoryHostClusterOptions = {}) {
@@ -89,6 +92,14 @@ export class InMemoryHostCluster implements HostCluster {
 
   namespaces(): NamespaceLister {
     return { ...SYNCED, get: (name) => this.lookup(name) };
+  }
+
+  setLimitRanges(namespace: string, items: LimitRangeObject[]): void {
+    this.limits.set(namespace, structuredClone(items));
+  }
+
+  limitRanges(): LimitRangeLister {
+    return { ...SYNCED, list: (namespace) => structuredClone(this.limits.get(namespace) ?? []) };
   }
 
   setSecrets(namespace: string, items: SecretObject[]): void {

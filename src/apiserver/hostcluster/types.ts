@@ -107,8 +107,19 @@ export interface NamespaceLister extends Informer {
   get(name: string): NamespaceInfo | undefined;
 }
 
+/** The parts of a core/v1 LimitRange that admission reads (as the host served them). */
+export interface LimitRangeObject {
+  metadata: { name: string; namespace: string; resourceVersion?: string };
+  spec?: { limits?: { type?: string; max?: Record<string, string | number>; [k: string]: unknown }[] };
+}
+
+/** The informer-backed cache of every namespace's LimitRanges. */
+export interface LimitRangeLister extends Informer {
+  list(namespace: string): LimitRangeObject[];
+}
+
 /** Outcome of one call to the host, for metrics (code is the HTTP status, or "<error>"). */
-export type HostCallKind = 'tokenreview' | 'subjectaccessreview' | 'configmap' | 'namespace' | 'secret';
+export type HostCallKind = 'tokenreview' | 'subjectaccessreview' | 'configmap' | 'namespace' | 'secret' | 'limitrange';
 export type HostCallObserver = (kind: HostCallKind, code: string, seconds: number) => void;
 
 export interface HostCluster {
@@ -123,6 +134,8 @@ export interface HostCluster {
   getNamespace(name: string): Promise<NamespaceInfo | undefined>;
   /** The informer-backed namespace cache (one per host cluster, started on first use). */
   namespaces(): NamespaceLister;
+  /** The informer-backed LimitRange cache (cluster-wide list+watch, started on first use). */
+  limitRanges(): LimitRangeLister;
   /** One page of a namespace's Secrets; the options go to the host as given. */
   listSecrets(namespace: string, opts?: SecretListOptions): Promise<SecretList>;
   close(): Promise<void>;
