@@ -68,9 +68,8 @@ describe('the host cluster client', () => {
     assert.deepEqual(await checker.canI({ username: 'bob', groups: [] }, req), { allowed: false });
     fake.sarFailure = { code: 500, message: 'boom' };
     try {
-      const failed = await checker.canI({ username: 'carol', groups: [] }, req);
-      assert.equal(failed.allowed, false);
-      assert.match(failed.evaluationError ?? '', /boom/);
+      // A failed review is an error for the caller to report, never a decision (and never an allow).
+      await assert.rejects(checker.canI({ username: 'carol', groups: [] }, req), /boom/);
     } finally {
       fake.sarFailure = undefined;
     }
