@@ -46,6 +46,26 @@ function mismatch(w: Walk, where: Where, what: string, t: TypeNode): void {
   w.typeError = `json: cannot unmarshal ${what} into ${field} of type ${t.goType}`;
 }
 
+/** Where Go's base64.StdEncoding stops reading `s` (-1 when it decodes); CR and LF are skipped. */
+function illegalBase64At(s: string): number {
+  let n = 0;
+  let pad = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\r' || c === '\n') continue;
+    if (c === '=') {
+      pad++;
+      if (n % 4 < 2 || pad > 2) return i;
+      continue;
+    }
+    if (pad > 0 || !/[A-Za-z0-9+/]/.test(c)) return i;
+    n++;
+  }
+  if ((n + pad) % 4 !== 0) return s.length;
+  if (pad > 0 && (n + pad) % 4 !== 0) return s.length;
+  return -1;
+}
+
 function scalarOK(v: unknown, t: TypeNode & { kind: 'scalar' }, w: Walk, where: Where): void {
   if (v === null) return;
   if (t.format === 'int-or-string') {
@@ -67,6 +87,9 @@ function scalarOK(v: unknown, t: TypeNode & { kind: 'scalar' }, w: Walk, where: 
       if (typeof v !== 'string') mismatch(w, where, jsonKind(v), t);
       else if (t.format === 'date-time' && !RFC3339.test(v) && !w.typeError) {
         w.typeError = `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`;
+      } else if (t.format === 'byte' && !w.typeError) {
+        const bad = illegalBase64At(v);
+        if (bad >= 0) w.typeError = `illegal base64 data at input byte ${bad}`;
       }
   }
 }

@@ -1,6 +1,5 @@
-// String formats as Go's decoders accept them (metav1.Time, []byte).
+// String formats as Go's decoders accept them (metav1.Time).
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 function daysInMonth(year: number, month: number): number {
@@ -17,9 +16,4 @@ export function isRFC3339(s: string): boolean {
   if (year === undefined || month === undefined || day === undefined) return false;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
   return (hour ?? 0) <= 23 && (minute ?? 0) <= 59 && (second ?? 0) <= 59 && (offH ?? 0) <= 23 && (offM ?? 0) <= 59;
-}
-
-/** Go's base64.StdEncoding (padding required; CR and LF are ignored). */
-export function isStdBase64(s: string): boolean {
-  return BASE64.test(s.replace(/[\r\n]/g, ''));
 }

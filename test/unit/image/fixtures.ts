@@ -1,8 +1,9 @@
 // Shared test data: the reference fixtures (real manifests and configs) and recorded responses.
 
 import { readFileSync } from 'node:fs';
+import { SHARED_DIR } from '../../support/reference.js';
 
-const REFERENCE = '/work/shared/reference/';
+const REFERENCE = `${SHARED_DIR}/reference/`;
 
 export const fixture = (name: string): string => readFileSync(`${REFERENCE}fixtures/${name}`, 'utf8');
 export const recorded = <T = unknown>(name: string): T => JSON.parse(readFileSync(`${REFERENCE}recorded/${name}`, 'utf8')) as T;

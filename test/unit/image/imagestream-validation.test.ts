@@ -14,8 +14,9 @@ import {
   validateImportPolicy,
   validateTagReference,
 } from '../../../src/image/api/validation/imagestream.js';
+import { SHARED_DIR } from '../../support/reference.js';
 
-const RECORDED = '/work/shared/reference/recorded/';
+const RECORDED = `${SHARED_DIR}/reference/recorded/`;
 const render = (errs: { toString(): string }[]): string[] => errs.map(String);
 
 const NAME_REGEX_MESSAGE = 'must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"';
