@@ -101,7 +101,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       routes: pipeline.routes,
     });
 
-    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.app);
+    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.handler);
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

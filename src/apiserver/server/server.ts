@@ -1,8 +1,7 @@
 // The HTTP shell: one ordered filter chain (recovery, request info, authentication, authorization)
 // in front of health, version, discovery, extra non-resource routes and the resource handler.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, { type Express } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { qualifiedResource } from '../api/types.js';
 import { forbiddenError } from '../auth/forbidden.js';
@@ -52,7 +51,8 @@ export interface APIServerConfig {
 const HEALTH = new Set<HealthEndpoint>(['healthz', 'livez', 'readyz']);
 
 export class APIServer {
-  readonly app: Express;
+  /** The request listener for node's http(s) server: the whole filter chain and every route. */
+  readonly handler: RequestListener;
   readonly resources: ResourceHandler;
   private readonly aggregated: Record<'v2' | 'v2beta1', AggregatedDocument>;
   private readonly pathIndex: string[];
@@ -70,12 +70,10 @@ export class APIServer {
       },
     });
     this.pathIndex = this.buildPathIndex();
-    this.app = express();
-    this.app.disable('x-powered-by');
-    this.app.set('etag', false);
-    this.app.use((req, res) => {
+    // A plain listener: routing is by RequestInfo, so a framework router would only add cost.
+    this.handler = (req, res) => {
       void this.serve(req, res);
-    });
+    };
   }
 
   /** Readiness fails from now on, so load balancers drain this replica. */
