@@ -7,10 +7,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # No install scripts are needed to compile (see TOOLS.md: etcd3 and esbuild work without them).
 RUN npm ci --no-audit --no-fund --ignore-scripts
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY api-schemas ./api-schemas
 COPY src ./src
-RUN npx tsc -p tsconfig.json
+RUN npx tsc -p tsconfig.build.json
 
 # --- prod-deps: runtime dependencies only ---
 FROM node:22-slim AS prod-deps

@@ -14,7 +14,7 @@ tools:
 	bash hack/install-tools.sh
 
 build: deps
-	npx tsc -p tsconfig.json
+	npx tsc -p tsconfig.build.json
 
 typecheck: deps
 	npx tsc -p tsconfig.json --noEmit
