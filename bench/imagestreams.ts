@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const etcd = await startEtcdProcess({ dataDir: join(dir, 'etcd') });
   const port = await freePort();
   const entry = resolve('dist/src/main.js');
-  const server = spawn(process.execPath, [entry, '--local', `--local-dir=${join(dir, 'local')}`, `--etcd-servers=${etcd.endpoint}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn'], {
+  const server = spawn(process.execPath, [entry, '--local', `--local-dir=${join(dir, 'local')}`, `--etcd-servers=${etcd.endpoint}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn', '--image-import-controller=false'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -55,6 +55,20 @@ export interface Options {
   maxImageTagHistory: number;
   imageStreamImportMode: string;
   enableImageStreamLimits: boolean;
+  // Imports from registries.
+  /** Seconds. */
+  imageImportTimeout: number;
+  imageImportRegistryConcurrency: number;
+  imageImportCAFile: string;
+  maxImagesBulkImportedPerRepository: number;
+  imageImportController: boolean;
+  /** Seconds. */
+  scheduledImageImportInterval: number;
+  disableScheduledImageImport: boolean;
+  maxImageImportsPerMinute: number;
+  /** Seconds. */
+  leaderElectionLeaseDuration: number;
+  leaderElectionIdentity: string;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -101,6 +115,16 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'max-image-tag-history', type: 'int', default: 0, help: 'Keep at most this many events in each status tag history (0 = unbounded, as OpenShift).' },
   { name: 'image-stream-import-mode', type: 'string', default: 'Legacy', help: 'importPolicy.importMode for tags that do not set one: Legacy (one image per tag) or PreserveOriginal (manifest lists kept whole).' },
   { name: 'enable-image-stream-limits', type: 'bool', default: true, help: 'Enforce openshift.io/ImageStream and openshift.io/Image limits of the namespaces\' LimitRanges (watches LimitRanges in the host cluster).' },
+  { name: 'image-import-timeout', type: 'duration', default: 50, help: 'How long one import may spend reading registries; images not read by then fail with a Timeout status. Keep it below --request-timeout.' },
+  { name: 'image-import-registry-concurrency', type: 'int', default: 5, help: 'Requests in flight to one registry host, across all imports of this replica.' },
+  { name: 'image-import-ca-file', type: 'string', default: '', help: 'Extra CA certificates (PEM) trusted for registries, besides the system roots.' },
+  { name: 'max-images-bulk-imported-per-repository', type: 'int', default: 50, help: 'Tags one repository import (spec.repository) takes; the rest are listed in status.repository.additionalTags. -1 = all.' },
+  { name: 'image-import-controller', type: 'bool', default: true, help: 'Run background imports (one replica at a time, elected on an etcd lease): tags whose spec asks for an import, and scheduled tags. false: images are imported only by requests to imagestreamimports.' },
+  { name: 'scheduled-image-import-interval', type: 'duration', default: 900, help: 'How often tags with importPolicy.scheduled are imported again (by the leader replica).' },
+  { name: 'disable-scheduled-image-import', type: 'bool', default: false, help: 'Do not re-import scheduled tags. Tags whose spec asks for an import are still imported.' },
+  { name: 'max-image-imports-per-minute', type: 'int', default: 60, help: 'Background imports (scheduled and newly specified tags) started per minute across the cluster, in bursts of up to twice that; 0 = unlimited. Requests to imagestreamimports are not limited.' },
+  { name: 'leader-election-lease-duration', type: 'duration', default: 15, help: 'How long a leader\'s etcd lease lives: after a leader dies, another replica takes over background imports within this time. Whole seconds.' },
+  { name: 'leader-election-identity', type: 'string', default: '', help: 'This replica\'s name in the leader election (default: $POD_NAME, else <hostname>_<pid>).' },
 ];
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -156,6 +180,16 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
     maxImageTagHistory: v['max-image-tag-history'] as number,
     imageStreamImportMode: v['image-stream-import-mode'] as string,
     enableImageStreamLimits: v['enable-image-stream-limits'] as boolean,
+    imageImportTimeout: v['image-import-timeout'] as number,
+    imageImportRegistryConcurrency: v['image-import-registry-concurrency'] as number,
+    imageImportCAFile: v['image-import-ca-file'] as string,
+    maxImagesBulkImportedPerRepository: v['max-images-bulk-imported-per-repository'] as number,
+    imageImportController: v['image-import-controller'] as boolean,
+    scheduledImageImportInterval: v['scheduled-image-import-interval'] as number,
+    disableScheduledImageImport: v['disable-scheduled-image-import'] as boolean,
+    maxImageImportsPerMinute: v['max-image-imports-per-minute'] as number,
+    leaderElectionLeaseDuration: v['leader-election-lease-duration'] as number,
+    leaderElectionIdentity: v['leader-election-identity'] as string,
   };
   const errs = [...parsed.errors, ...validateOptions(o)];
   if (errs.length) return { ok: false, help: false, errors: errs, usage: text };
@@ -165,6 +199,7 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
 export function validateOptions(o: Options): string[] {
   const errs: string[] = [];
   if (o.maxImageTagHistory < 0) errs.push('--max-image-tag-history must be 0 (unbounded) or more');
+  errs.push(...validateImportOptions(o));
   if (!['Legacy', 'PreserveOriginal'].includes(o.imageStreamImportMode)) errs.push('--image-stream-import-mode must be Legacy or PreserveOriginal');
   if (o.allowedRegistriesForImportFile && !existsSync(o.allowedRegistriesForImportFile)) {
     errs.push(`--allowed-registries-for-import-file: ${o.allowedRegistriesForImportFile} does not exist`);
@@ -245,5 +280,20 @@ function validateDelegationOptions(o: Options): string[] {
     else if (p.slice(0, -1).includes('*')) errs.push(`--authorization-always-allow-paths: ${JSON.stringify(p)} may only end in "*"`);
   }
   if (o.auditPolicyFile && !o.auditLogPath) errs.push('--audit-policy-file needs --audit-log-path (there is nowhere else to write events)');
+  return errs;
+}
+
+/** The flags of imports from registries and of the background import controller. */
+function validateImportOptions(o: Options): string[] {
+  const errs: string[] = [];
+  if (!(o.imageImportTimeout > 0)) errs.push('--image-import-timeout must be positive');
+  if (!(o.imageImportRegistryConcurrency >= 1)) errs.push('--image-import-registry-concurrency must be at least 1');
+  if (o.imageImportCAFile && !existsSync(o.imageImportCAFile)) errs.push(`--image-import-ca-file: ${o.imageImportCAFile} does not exist`);
+  if (o.maxImagesBulkImportedPerRepository < -1) errs.push('--max-images-bulk-imported-per-repository must be -1 (all) or more');
+  if (!(o.scheduledImageImportInterval > 0)) errs.push('--scheduled-image-import-interval must be positive');
+  if (o.maxImageImportsPerMinute < 0) errs.push('--max-image-imports-per-minute must be 0 (unlimited) or more');
+  if (!Number.isInteger(o.leaderElectionLeaseDuration) || o.leaderElectionLeaseDuration < 1) {
+    errs.push('--leader-election-lease-duration must be a whole number of seconds, at least 1s');
+  }
   return errs;
 }

@@ -2,6 +2,7 @@
 // graceful stop. The only module that sees both apiserver/ and image/.
 
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { destination, pino, type Logger } from 'pino';
@@ -10,6 +11,9 @@ import { HealthChecks } from '../apiserver/server/health.js';
 import { APIServer } from '../apiserver/server/server.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
 import { createEtcd3Storage } from '../apiserver/storage/etcd3/index.js';
+import { Elector } from '../apiserver/leaderelection/index.js';
+import { ImportController } from '../image/controllers/import-controller.js';
+import { RegistryClient } from '../image/importer/index.js';
 import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
 import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
@@ -82,12 +86,21 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     closers.push(() => pipeline.close());
     const storage = pipeline.instrumentStorage(etcdStorage);
 
+    const registryClient = new RegistryClient({
+      perRegistryConcurrency: o.imageImportRegistryConcurrency,
+      userAgent: `image-apiserver/${versionInfo().gitVersion}`,
+      ...(o.imageImportCAFile ? { ca: readFileSync(o.imageImportCAFile) } : {}),
+    });
+    closers.push(async () => registryClient.close());
     const image = installImageAPI({
       storage,
       internalRegistryHostname: o.internalRegistryHostname,
       externalRegistryHostname: o.externalRegistryHostname,
       admission: pipeline.admission,
       ...imageCollaborators(o, pipeline.authorizer, pipeline.host),
+      registryClient,
+      maxImagesBulkImportedPerRepository: o.maxImagesBulkImportedPerRepository,
+      importTimeoutMs: o.imageImportTimeout * 1000,
     });
     pipeline.installed([image.group], etcdStorage);
     const api = new APIServer({
@@ -114,6 +127,28 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info({ url }, 'serving');
+
+    // Background imports: one replica at a time, the holder of an etcd lease.
+    if (o.imageImportController) {
+      const imports = new ImportController({
+        source: image.imports.source,
+        runImport: image.imports.run,
+        intervalMs: o.scheduledImageImportInterval * 1000,
+        scheduled: !o.disableScheduledImageImport,
+        importsPerMinute: o.maxImageImportsPerMinute,
+        logger: logger.child({ component: 'image-import-controller' }),
+      });
+      const elector = new Elector({
+        storage: etcdStorage,
+        key: 'leases/image-import-controller',
+        identity: o.leaderElectionIdentity || `${hostname()}_${process.pid}`,
+        ttlSeconds: o.leaderElectionLeaseDuration,
+        onStartedLeading: (signal) => imports.run(signal),
+        logger: logger.child({ component: 'leader-election' }),
+      });
+      elector.start();
+      closers.push(() => elector.stop());
+    }
 
     let kubeconfigPath: string | undefined;
     if (local && token) {

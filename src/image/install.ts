@@ -26,6 +26,12 @@ import {
 import { StreamTagResolver } from './registry/imagestream/tag-resolver.js';
 import { ImageStreamImageREST } from './registry/imagestreamimage/rest.js';
 import { ImageStreamMappingREST } from './registry/imagestreammapping/rest.js';
+import { ImageStreamImporter } from './registry/imagestreamimport/importer.js';
+import { ImageStreamImportREST } from './registry/imagestreamimport/rest.js';
+import { RegistryClient } from './importer/index.js';
+import { defaultImageStreamImport } from './api/defaults.js';
+import type { RunImport } from './controllers/import-controller.js';
+import { storageStreamSource, type StreamSource } from './controllers/stream-source.js';
 import { ImageStreamTagREST } from './registry/imagestreamtag/rest.js';
 import { ImageTagREST } from './registry/imagetag/rest.js';
 import { IMAGE_STREAMS, IMAGES } from './registry/resources.js';
@@ -59,6 +65,12 @@ export interface ImageAPIConfig {
   importMode?: ImportModeType;
   /** Image reads in flight per request (layers, stream images). */
   imageReadConcurrency?: number;
+  /** The registry client imports use; a default one when absent. */
+  registryClient?: RegistryClient;
+  /** Tags one repository import takes (default 50); -1 = all. */
+  maxImagesBulkImportedPerRepository?: number;
+  /** How long one import may spend on registries (default 50 s). */
+  importTimeoutMs?: number;
 }
 
 export interface ImageAPI {
@@ -67,6 +79,8 @@ export interface ImageAPI {
   streams: ImageStreamRegistry;
   images: ImageRegistry;
   allowList: RegistryAllowList;
+  /** For the background import controller: the streams to watch and how to import into them. */
+  imports: { source: StreamSource; run: RunImport };
 }
 
 /** A view of a store that exposes only some verbs (e.g. the status subresource: get, update). */
@@ -112,11 +126,22 @@ export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
   const images = new Store({ ...common, info: IMAGES, strategy: new ImageStrategy({ clock }) });
   const imageRegistry = new ImageRegistry(images, cfg.imageReadConcurrency);
   const tagDeps = { streams: streamRegistry, images: imageRegistry, allowList: () => allowList, importMode: cfg.importMode, clock };
+  const importer = new ImageStreamImporter({
+    streams: streamRegistry,
+    images: imageRegistry,
+    client: cfg.registryClient ?? new RegistryClient(),
+    pullSecrets: cfg.pullSecrets,
+    importMode: cfg.importMode,
+    maxImagesPerRepository: cfg.maxImagesBulkImportedPerRepository,
+    timeoutMs: cfg.importTimeoutMs,
+    clock,
+  });
 
   const resources = new Map<string, RESTStorage>([
     ['images', images],
     ['imagesignatures', new ImageSignatureREST(imageRegistry, clock)],
     ['imagestreamimages', new ImageStreamImageREST(streamRegistry, imageRegistry, clock)],
+    ['imagestreamimports', new ImageStreamImportREST({ importer, allowList: () => allowList, access: cfg.accessChecker, importMode: cfg.importMode, clock })],
     ['imagestreammappings', new ImageStreamMappingREST({ streams: streamRegistry, images: imageRegistry, hostnames, limitRanges: cfg.limitRanges, clock })],
     ['imagestreams', streams],
     ['imagestreams/layers', new ImageStreamLayersREST(streamRegistry, imageRegistry)],
@@ -130,5 +155,12 @@ export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
     streams: streamRegistry,
     images: imageRegistry,
     allowList,
+    imports: {
+      source: storageStreamSource(streams, { user: { username: 'system:image-apiserver', groups: ['system:masters'] }, namespace: '', dryRun: false }),
+      run: (user, namespace, isi, pre, signal) => {
+        defaultImageStreamImport(isi, { importMode: cfg.importMode });
+        return importer.import({ user, namespace, dryRun: false }, isi, pre, signal);
+      },
+    },
   };
 }

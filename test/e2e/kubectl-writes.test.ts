@@ -37,7 +37,7 @@ describe('kubectl writes against a local-mode server', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'e2e-kubectl-writes-'));
     const port = await freePort();
-    server = await startServerProcess(['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn']);
+    server = await startServerProcess(['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn', '--image-import-controller=false']);
     kubectl = new Kubectl(join(dir, 'kubeconfig'));
   });
 

@@ -57,7 +57,7 @@ describe('the Python kubernetes dynamic client', { skip: !existsSync(PYTHON) && 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'e2e-python-'));
     const port = await freePort();
-    server = await startServerProcess(['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn']);
+    server = await startServerProcess(['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn', '--image-import-controller=false']);
   });
 
   after(async () => {

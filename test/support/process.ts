@@ -30,7 +30,8 @@ export async function startServerProcess(args: string[], waitFor = /Press Ctrl-C
     output: () => out,
     stop: (signal: NodeJS.Signals = 'SIGINT') =>
       new Promise((res) => {
-        if (child.exitCode !== null) return res(child.exitCode);
+        // Already gone (exited, or ended by a signal): nothing to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) return res(child.exitCode);
         child.once('exit', (code) => res(code));
         child.kill(signal);
       }),

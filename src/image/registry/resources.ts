@@ -66,6 +66,15 @@ export const IMAGE_STREAM_MAPPINGS: ResourceInfo = {
   namespaced: true,
 };
 
+export const IMAGE_STREAM_IMPORTS: ResourceInfo = {
+  ...base,
+  resource: 'imagestreamimports',
+  kind: 'ImageStreamImport',
+  listKind: 'ImageStreamImportList',
+  singular: 'imagestreamimport',
+  namespaced: true,
+};
+
 export const IMAGE_SIGNATURES: ResourceInfo = {
   ...base,
   resource: 'imagesignatures',
