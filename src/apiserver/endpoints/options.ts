@@ -5,16 +5,11 @@ import { FieldSelector, FieldSelectorParseError } from '../api/fields.js';
 import { LabelSelector, LabelSelectorParseError } from '../api/labels.js';
 import { isObject } from '../api/types.js';
 import { errors, fieldErrors, invalidOptions, type FieldErrorList } from '../errors/index.js';
-import type { DeleteParams } from '../registry/rest.js';
+import type { DeleteParams, ListParams } from '../registry/rest.js';
 import type { ResourceVersionMatch } from '../storage/interfaces.js';
 
-export interface ParsedListOptions {
-  labelSelector: LabelSelector;
-  fieldSelector: FieldSelector;
-  resourceVersion?: string;
-  resourceVersionMatch?: ResourceVersionMatch;
-  limit?: number;
-  continue?: string;
+/** List parameters plus what only watches use. */
+export interface ParsedListOptions extends ListParams {
   timeoutSeconds?: number;
   allowWatchBookmarks: boolean;
   sendInitialEvents?: boolean;

@@ -2,25 +2,13 @@
 // builds its type model from them once (typed decoding with Go's 400 texts, strategic merge patch,
 // server-side apply, the served OpenAPI documents). Semantics live in validation/.
 
+import type { Definitions } from '../../apiserver/openapi/schema.js';
 import document from '../../../api-schemas/image.openshift.io-v1.json' with { type: 'json' };
-
-/** One OpenAPI v2 schema node, as far as this module reads it. */
-export interface SchemaNode {
-  type?: string;
-  format?: string;
-  description?: string;
-  properties?: Record<string, SchemaNode>;
-  items?: SchemaNode;
-  additionalProperties?: SchemaNode | boolean;
-  $ref?: string;
-  required?: string[];
-  [extension: string]: unknown;
-}
 
 export interface OpenAPIDocument {
   swagger: string;
   info: { title: string; version: string };
-  definitions: Record<string, SchemaNode>;
+  definitions: Definitions;
 }
 
 /** The verbatim OpenAPI definitions of image.openshift.io/v1 and the meta/core types they use. */

@@ -8,7 +8,10 @@ import { errors, StatusError } from '../../apiserver/errors/index.js';
 import type { DeleteParams, DeleteResult } from '../../apiserver/registry/rest.js';
 import type { RequestContext, ResourceInfo } from '../../apiserver/registry/strategy.js';
 import { specTag, statusTagList } from '../api/tag-history.js';
-import type { ImageStream, TagReference } from '../api/types.js';
+import { NameFormatError, parseImageStreamTagName } from '../api/names.js';
+import type { ImageStream, ImportModeType, TagReference } from '../api/types.js';
+import type { RegistryAllowList } from '../api/validation/allowlist.js';
+import type { ImageRegistry } from './image/registry.js';
 import type { ImageStreamRegistry, StreamMutation } from './imagestream/registry.js';
 import { gr } from './resources.js';
 import { asRequestResource, fillSystemFields, isAlreadyExists, MAX_WRITE_ATTEMPTS, reportingAs, successStatus } from './virtual.js';
@@ -158,5 +161,25 @@ export class TagWriter {
       }),
     );
     return { object: successStatus(200), code: 200 };
+  }
+}
+
+/** What imagestreamtags and imagetags are built from. */
+export interface TagRESTOptions {
+  streams: ImageStreamRegistry;
+  images: ImageRegistry;
+  allowList: () => RegistryAllowList;
+  /** importPolicy.importMode given to tag references without one (as decoding defaults them). */
+  importMode?: ImportModeType;
+  clock?: () => Date;
+}
+
+/** `<stream>:<tag>` with the strict parser of GET/PUT/PATCH/DELETE; a bad name is 400 with `message`. */
+export function parseTagObjectName(id: string, message: string): { name: string; tag: string } {
+  try {
+    return parseImageStreamTagName(id);
+  } catch (err) {
+    if (err instanceof NameFormatError) throw errors.badRequest(message);
+    throw err;
   }
 }

@@ -16,40 +16,23 @@ import type {
 } from '../../../apiserver/registry/rest.js';
 import type { RequestContext } from '../../../apiserver/registry/strategy.js';
 import { tableFor, type TableBody } from '../../../apiserver/registry/table.js';
-import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, NameFormatError, parseImageStreamTagName, splitImageStreamTag } from '../../api/names.js';
+import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, splitImageStreamTag } from '../../api/names.js';
 import { specTag } from '../../api/tag-history.js';
 import { defaultTagReference } from '../../api/defaults.js';
-import { API_VERSION, type Image, type ImageStream, type ImportModeType, type TagReference } from '../../api/types.js';
-import type { RegistryAllowList } from '../../api/validation/allowlist.js';
+import { API_VERSION, type Image, type ImageStream, type TagReference } from '../../api/types.js';
 import { validateImageStreamTag, validateImageStreamTagUpdate } from '../../api/validation/tags.js';
 import type { ImageStreamTag } from '../../api/virtual-types.js';
-import type { ImageRegistry } from '../image/registry.js';
-import type { ImageStreamRegistry } from '../imagestream/registry.js';
 import { gr, IMAGE_STREAM_TAGS } from '../resources.js';
-import { TagWriter } from '../tag-writer.js';
+import { parseTagObjectName, TagWriter, type TagRESTOptions } from '../tag-writer.js';
 import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
 import { newImageStreamTag, taggedImageEvent } from './object.js';
 import { imageStreamTagTable } from './table.js';
 
-export interface ImageStreamTagRESTOptions {
-  streams: ImageStreamRegistry;
-  images: ImageRegistry;
-  allowList: () => RegistryAllowList;
-  /** importPolicy.importMode given to tag references without one (as decoding defaults them). */
-  importMode?: ImportModeType;
-  clock?: () => Date;
-}
+export type ImageStreamTagRESTOptions = TagRESTOptions;
 
 const GR = gr(IMAGE_STREAM_TAGS);
 
-function parseName(id: string): { name: string; tag: string } {
-  try {
-    return parseImageStreamTagName(id);
-  } catch (err) {
-    if (err instanceof NameFormatError) throw errors.badRequest(NAME_FORMAT_MESSAGES.imageStreamTag);
-    throw err;
-  }
-}
+const parseName = (id: string): { name: string; tag: string } => parseTagObjectName(id, NAME_FORMAT_MESSAGES.imageStreamTag);
 
 export class ImageStreamTagREST implements RESTStorage {
   readonly info = IMAGE_STREAM_TAGS;

@@ -7,40 +7,23 @@ import { errors } from '../../../apiserver/errors/index.js';
 import type { CreateResult, DeleteParams, DeleteResult, ListParams, RESTStorage, UpdateResult, UpdateTransform, WriteParams } from '../../../apiserver/registry/rest.js';
 import type { RequestContext } from '../../../apiserver/registry/strategy.js';
 import { tableFor, type TableBody } from '../../../apiserver/registry/table.js';
-import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, NameFormatError, parseImageStreamTagName, splitImageStreamTag } from '../../api/names.js';
+import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, splitImageStreamTag } from '../../api/names.js';
 import { latestTagEvent } from '../../api/tag-history.js';
 import { defaultTagReference } from '../../api/defaults.js';
-import { API_VERSION, type Image, type ImageStream, type ImportModeType } from '../../api/types.js';
-import type { RegistryAllowList } from '../../api/validation/allowlist.js';
+import { API_VERSION, type Image, type ImageStream } from '../../api/types.js';
 import { validateImageTag, validateImageTagUpdate } from '../../api/validation/tags.js';
 import type { ImageTag } from '../../api/virtual-types.js';
-import type { ImageRegistry } from '../image/registry.js';
-import type { ImageStreamRegistry } from '../imagestream/registry.js';
 import { gr, IMAGE_TAGS } from '../resources.js';
-import { TagWriter } from '../tag-writer.js';
+import { parseTagObjectName, TagWriter, type TagRESTOptions } from '../tag-writer.js';
 import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
 import { newImageTag } from './object.js';
 import { imageTagTable } from './table.js';
 
-export interface ImageTagRESTOptions {
-  streams: ImageStreamRegistry;
-  images: ImageRegistry;
-  allowList: () => RegistryAllowList;
-  /** importPolicy.importMode given to tag references without one (as decoding defaults them). */
-  importMode?: ImportModeType;
-  clock?: () => Date;
-}
+export type ImageTagRESTOptions = TagRESTOptions;
 
 const GR = gr(IMAGE_TAGS);
 
-function parseName(id: string): { name: string; tag: string } {
-  try {
-    return parseImageStreamTagName(id);
-  } catch (err) {
-    if (err instanceof NameFormatError) throw errors.badRequest(NAME_FORMAT_MESSAGES.imageTag);
-    throw err;
-  }
-}
+const parseName = (id: string): { name: string; tag: string } => parseTagObjectName(id, NAME_FORMAT_MESSAGES.imageTag);
 
 export class ImageTagREST implements RESTStorage {
   readonly info = IMAGE_TAGS;
