@@ -123,6 +123,13 @@ function toConfigMap(obj: unknown): ConfigMapData | undefined {
   return { name: cm.metadata.name, namespace: cm.metadata.namespace ?? '', resourceVersion: cm.metadata.resourceVersion ?? '', data: { ...(cm.data ?? {}) } };
 }
 
+/** A cache a reflector fills: the full state on (re)list, then each watched change. */
+interface CacheSink<T> extends Informer {
+  informer: Informer | undefined;
+  replace(items: T[]): void;
+  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: T): void;
+}
+
 /** Namespaces by name, filled by a reflector. */
 export class NamespaceCache implements NamespaceLister {
   private readonly byName = new Map<string, NamespaceInfo>();
@@ -289,47 +296,38 @@ export class KubeHostCluster implements HostCluster {
   }
 
   namespaces(): NamespaceLister {
-    if (this.namespaceCache) return this.namespaceCache;
-    const cache = new NamespaceCache();
-    cache.informer = new Reflector<NamespaceInfo>({
-      name: 'namespaces',
-      source: {
-        list: () =>
-          this.timed('namespace', 'list namespaces', async () => {
-            const list = await this.core.listNamespace();
-            const items = (list.items ?? []).map(toNamespace).filter((n): n is NamespaceInfo => n !== undefined);
-            return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
-          }),
-        watch: (rv, onEvent, onDone) => this.startWatch(this.watchCore, '/api/v1/namespaces', { resourceVersion: rv }, onEvent, onDone),
-      },
-      decode: toNamespace,
-      logger: this.o.logger,
-      handlers: { replace: (items) => cache.replace(items), apply: (type, n) => cache.apply(type, n) },
-    }).start();
-    this.namespaceCache = cache;
-    this.informers.push(cache);
-    return cache;
+    this.namespaceCache ??= this.cluster('namespace', '/api/v1/namespaces', () => this.core.listNamespace(), toNamespace, new NamespaceCache());
+    return this.namespaceCache;
   }
 
   limitRanges(): LimitRangeLister {
-    if (this.limitRangeCache) return this.limitRangeCache;
-    const cache = new LimitRangeCache();
-    cache.informer = new Reflector<LimitRangeObject>({
-      name: 'limitranges',
+    this.limitRangeCache ??= this.cluster('limitrange', '/api/v1/limitranges', () => this.core.listLimitRangeForAllNamespaces(), toLimitRange, new LimitRangeCache());
+    return this.limitRangeCache;
+  }
+
+  /** Keeps `cache` filled from a cluster-wide list+watch of `path` (started now, stopped on close). */
+  private cluster<T, C extends CacheSink<T>>(
+    kind: HostCallKind,
+    path: string,
+    listAll: () => Promise<{ items?: unknown[]; metadata?: { resourceVersion?: string } }>,
+    decode: (obj: unknown) => T | undefined,
+    cache: C,
+  ): C {
+    cache.informer = new Reflector<T>({
+      name: path,
       source: {
         list: () =>
-          this.timed('limitrange', 'list limitranges', async () => {
-            const list = await this.core.listLimitRangeForAllNamespaces();
-            const items = (list.items ?? []).map(toLimitRange).filter((l): l is LimitRangeObject => l !== undefined);
+          this.timed(kind, `list ${path}`, async () => {
+            const list = await listAll();
+            const items = (list.items ?? []).map(decode).filter((x): x is T => x !== undefined);
             return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
           }),
-        watch: (rv, onEvent, onDone) => this.startWatch(this.watchCore, '/api/v1/limitranges', { resourceVersion: rv }, onEvent, onDone),
+        watch: (rv, onEvent, onDone) => this.startWatch(this.watchCore, path, { resourceVersion: rv }, onEvent, onDone),
       },
-      decode: toLimitRange,
+      decode,
       logger: this.o.logger,
-      handlers: { replace: (items) => cache.replace(items), apply: (type, l) => cache.apply(type, l) },
+      handlers: { replace: (items) => cache.replace(items), apply: (type, x) => cache.apply(type, x) },
     }).start();
-    this.limitRangeCache = cache;
     this.informers.push(cache);
     return cache;
   }
