@@ -10,6 +10,7 @@
 
 import type { KubeObject } from '../api/types.js';
 import { StorageError, type Lease, type Storage, type StorageWatchEvent } from '../storage/interfaces.js';
+import { pause } from '../util/pause.js';
 
 export interface ElectorLogger {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -62,20 +63,6 @@ function isRecord(o: KubeObject): o is LeaderElectionRecord {
 
 function isNotFound(err: unknown): boolean {
   return err instanceof StorageError && err.code === 'KeyNotFound';
-}
-
-/** Resolves after `ms`, or early (without rejecting) when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export class Elector {

@@ -11,6 +11,7 @@ import { hasScheduledTags, importFor, needsPendingImport, type ImportKind } from
 import { ImportQueue } from './import-queue.js';
 import { TokenBucket } from './rate-limiter.js';
 import type { StreamSource } from './stream-source.js';
+import { pause } from '../../apiserver/util/pause.js';
 
 export interface ControllerLogger {
   info(obj: Record<string, unknown>, msg: string): void;
@@ -54,20 +55,6 @@ export const IMPORT_CONTROLLER_USER: UserInfo = {
   username: 'system:serviceaccount:openshift-infra:image-import-controller',
   groups: ['system:serviceaccounts', 'system:serviceaccounts:openshift-infra', 'system:authenticated'],
 };
-
-/** Resolves after `ms` or when `signal` aborts (never rejects). */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 const keyOf = (s: ImageStream): string => `${s.metadata.namespace ?? ''}/${s.metadata.name ?? ''}`;
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
