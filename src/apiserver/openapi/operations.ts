@@ -157,26 +157,24 @@ function resourcePaths(api: GroupAPI, v: ResourceView, prefix: string, G: string
   const out: PathItem[] = [];
   const patchTypes = supportedPatchTypes(model?.forKind(kind) !== undefined);
   const of = v.subresource ? `${v.subresource} of the specified ${v.parentKind}` : `the specified ${kind}`;
+  // GET and PUT of one object read the same for an object and for its subresources.
+  const read = (parameters: Parameter[]): Operation => ({ method: 'get', action: 'get', gvk, operationId: `read${G}${N}${K}`, description: `read ${of}`, parameters, responses: ok(kindDef), streams: false });
+  const replace = (): Operation => ({
+    method: 'put',
+    action: 'put',
+    gvk,
+    operationId: `replace${G}${N}${K}`,
+    description: `replace ${of}`,
+    parameters: query(ACTION_PARAMETERS.put),
+    body: { schema: kindDef, required: true, contentTypes: ['*/*'] },
+    responses: ok(kindDef, ['201', 'Created']),
+    streams: false,
+  });
 
   if (v.subresource) {
     const ops: Operation[] = [];
-    if (s.get) {
-      const parameters = s.getOptions === 'list' ? query(ACTION_PARAMETERS.list) : [];
-      ops.push({ method: 'get', action: 'get', gvk, operationId: `read${G}${N}${K}`, description: `read ${of}`, parameters, responses: ok(kindDef), streams: false });
-    }
-    if (s.update) {
-      ops.push({
-        method: 'put',
-        action: 'put',
-        gvk,
-        operationId: `replace${G}${N}${K}`,
-        description: `replace ${of}`,
-        parameters: query(ACTION_PARAMETERS.put),
-        body: { schema: kindDef, required: true, contentTypes: ['*/*'] },
-        responses: ok(kindDef, ['201', 'Created']),
-        streams: false,
-      });
-    }
+    if (s.get) ops.push(read(s.getOptions === 'list' ? query(ACTION_PARAMETERS.list) : []));
+    if (s.update) ops.push(replace());
     if (s.get && s.update) ops.push(patchOperation(gvk, `patch${G}${N}${K}`, `partially update ${of}`, kindDef, patchTypes));
     if (ops.length) out.push(hoist(`${prefix}${nsPath}/${resource}/{name}/${v.subresource}`, ops, [nameParam, ...nsParams]));
     return out;
@@ -224,20 +222,8 @@ function resourcePaths(api: GroupAPI, v: ResourceView, prefix: string, G: string
   if (collection.length) out.push(hoist(`${prefix}${nsPath}/${resource}`, collection, nsParams));
 
   const item: Operation[] = [];
-  if (s.get) item.push({ method: 'get', action: 'get', gvk, operationId: `read${G}${N}${K}`, description: `read ${of}`, parameters: [], responses: ok(kindDef), streams: false });
-  if (s.update) {
-    item.push({
-      method: 'put',
-      action: 'put',
-      gvk,
-      operationId: `replace${G}${N}${K}`,
-      description: `replace ${of}`,
-      parameters: query(ACTION_PARAMETERS.put),
-      body: { schema: kindDef, required: true, contentTypes: ['*/*'] },
-      responses: ok(kindDef, ['201', 'Created']),
-      streams: false,
-    });
-  }
+  if (s.get) item.push(read([]));
+  if (s.update) item.push(replace());
   if (s.delete) {
     item.push({
       method: 'delete',
