@@ -5,7 +5,7 @@
 import type { GroupResource, KubeObject } from '../../apiserver/api/types.js';
 import type { FieldErrorList } from '../../apiserver/errors/field.js';
 import { errors, StatusError } from '../../apiserver/errors/index.js';
-import type { DeleteParams, DeleteResult } from '../../apiserver/registry/rest.js';
+import type { DeleteParams, DeleteResult, ListParams } from '../../apiserver/registry/rest.js';
 import type { RequestContext, ResourceInfo } from '../../apiserver/registry/strategy.js';
 import { specTag, statusTagList } from '../api/tag-history.js';
 import { NameFormatError, parseImageStreamTagName } from '../api/names.js';
@@ -182,4 +182,12 @@ export function parseTagObjectName(id: string, message: string): { name: string;
     if (err instanceof NameFormatError) throw errors.badRequest(message);
     throw err;
   }
+}
+
+/** A tag object as a list item (no kind/apiVersion), or undefined when the list's selectors exclude it. */
+export function selectedListItem<T extends KubeObject>(obj: T, params: ListParams): T | undefined {
+  const fields = { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
+  if (!params.labelSelector.matches(obj.metadata.labels) || !params.fieldSelector.matches(fields)) return undefined;
+  const { kind: _k, apiVersion: _a, ...item } = obj;
+  return item as T;
 }

@@ -23,7 +23,7 @@ import { API_VERSION, type Image, type ImageStream, type TagReference } from '..
 import { validateImageStreamTag, validateImageStreamTagUpdate } from '../../api/validation/tags.js';
 import type { ImageStreamTag } from '../../api/virtual-types.js';
 import { gr, IMAGE_STREAM_TAGS } from '../resources.js';
-import { parseTagObjectName, TagWriter, type TagRESTOptions } from '../tag-writer.js';
+import { parseTagObjectName, selectedListItem, TagWriter, type TagRESTOptions } from '../tag-writer.js';
 import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
 import { newImageStreamTag, taggedImageEvent } from './object.js';
 import { imageStreamTagTable } from './table.js';
@@ -77,10 +77,8 @@ export class ImageStreamTagREST implements RESTStorage {
       for (const tag of tags) {
         if (!taggedImageEvent(stream, tag)) continue;
         const istag = newImageStreamTag(tag, stream, undefined, false, now);
-        const fields = { 'metadata.name': istag.metadata.name ?? '', 'metadata.namespace': istag.metadata.namespace ?? '' };
-        if (!params.labelSelector.matches(istag.metadata.labels) || !params.fieldSelector.matches(fields)) continue;
-        const { kind: _k, apiVersion: _a, ...item } = istag;
-        items.push(item as ImageStreamTag);
+        const item = selectedListItem(istag, params);
+        if (item) items.push(item);
       }
     }
     return { kind: IMAGE_STREAM_TAGS.listKind, apiVersion: API_VERSION, metadata: {}, items };

@@ -14,7 +14,7 @@ import { API_VERSION, type Image, type ImageStream } from '../../api/types.js';
 import { validateImageTag, validateImageTagUpdate } from '../../api/validation/tags.js';
 import type { ImageTag } from '../../api/virtual-types.js';
 import { gr, IMAGE_TAGS } from '../resources.js';
-import { parseTagObjectName, TagWriter, type TagRESTOptions } from '../tag-writer.js';
+import { parseTagObjectName, selectedListItem, TagWriter, type TagRESTOptions } from '../tag-writer.js';
 import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
 import { newImageTag } from './object.js';
 import { imageTagTable } from './table.js';
@@ -64,10 +64,8 @@ export class ImageTagREST implements RESTStorage {
       for (const l of stream.status?.tags ?? []) names.add(l.tag ?? '');
       for (const tag of [...names].sort()) {
         const itag = newImageTag(tag, stream, undefined, false, now);
-        const fields = { 'metadata.name': itag.metadata.name ?? '', 'metadata.namespace': itag.metadata.namespace ?? '' };
-        if (!params.labelSelector.matches(itag.metadata.labels) || !params.fieldSelector.matches(fields)) continue;
-        const { kind: _k, apiVersion: _a, ...item } = itag;
-        items.push(item as ImageTag);
+        const item = selectedListItem(itag, params);
+        if (item) items.push(item);
       }
     }
     return { kind: IMAGE_TAGS.listKind, apiVersion: API_VERSION, metadata: {}, items };
