@@ -2,7 +2,7 @@
 // APIService, RBAC, PodDisruptionBudget, NetworkPolicy and ServiceMonitor with default and custom values.
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { providedTLS } from './certs.js';
 import {
   container, flag, FULLNAME, helmLint, NAMESPACE, render, unb64,

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll as after, describe, it } from '@jest/globals';
 import { CHART_DIR, ensureHelm, parseObjects, REPO_ROOT, type APIService, type Secret } from './helm.js';
 
 const DEPLOY_FILE = join(REPO_ROOT, 'deploy', 'image-apiserver.yaml');

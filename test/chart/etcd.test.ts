@@ -1,7 +1,7 @@
 // etcd wiring: the bundled StatefulSet (members, peers, volumes, probes) and external endpoints with
 // TLS client certificates (flags and mounts), as the server's Deployment sees them.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import {
   container, flag, FULLNAME, NAMESPACE, render,
   type Deployment, type NetworkPolicy, type PodDisruptionBudget, type PodTemplate, type Service, type StatefulSet,

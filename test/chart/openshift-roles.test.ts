@@ -16,7 +16,7 @@
 // OpenShift lists every image rule for the groups "image.openshift.io" and "" (its legacy /oapi API). This
 // server serves only image.openshift.io, so only that group is compared (the chart does not grant "").
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { render, type ClusterRole, type PolicyRule } from './helm.js';
 
 const IMAGE_GROUP = 'image.openshift.io';

@@ -1,6 +1,6 @@
 // values.schema.json: helm refuses invalid values before rendering anything (template and lint alike).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { helmLint, helmTemplateRaw, type Values } from './helm.js';
 
 const SCHEMA_ERROR = /values don't meet the specifications of the schema/;

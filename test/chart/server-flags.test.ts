@@ -2,7 +2,7 @@
 // with a value of the right type, for every supported value set.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseOptions } from '../../src/app/options.js';
 import { container, FULLNAME, render, type Deployment, type Values } from './helm.js';
 import { BUNDLED_ETCD, CERT_MANAGER, CERT_MANAGER_ISSUER, EVERYTHING_ON, EXTERNAL_ETCD_TLS } from './value-sets.js';

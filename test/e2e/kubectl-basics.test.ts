@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { Kubectl } from '../support/kubectl.js';
 import { freePort } from '../support/ports.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { stringify as toYaml } from 'yaml';
 import { startDelegatedServer, type DelegatedTestServer } from '../support/delegated-server.js';
 import { editRules } from '../support/fake-host-cluster.js';

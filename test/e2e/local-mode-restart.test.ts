@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { afterAll as after, describe, it } from '@jest/globals';
 import { Kubectl } from '../support/kubectl.js';
 import { freePort } from '../support/ports.js';
 import { startServerProcess } from '../support/process.js';

@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { freePort } from '../support/ports.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
 
@@ -50,7 +50,7 @@ out['events'] = events
 print(json.dumps(out))
 `;
 
-describe('the Python kubernetes dynamic client', { skip: !existsSync(PYTHON) && 'no /usr/bin/python3' }, () => {
+describe('the Python kubernetes dynamic client', () => {
   let dir: string;
   let server: ServerProcess;
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { TestClient } from '../support/client.js';
 import { startEtcd, type EtcdHandle } from '../support/etcd.js';

@@ -1,7 +1,7 @@
 // Deletion as the namespace controller and the garbage collector use it (conventions §6.11).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

@@ -2,7 +2,7 @@
 // for get, list and watch (events too), Table includeObject, and the watch-list handshake.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

@@ -1,7 +1,7 @@
 // Serving /openapi/v2 and /openapi/v3 (root, hash, ETag; never a redirect) and aggregated discovery.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

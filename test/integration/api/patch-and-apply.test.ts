@@ -1,7 +1,7 @@
 // Strategic merge patch, server-side apply and the managedFields every write records, over HTTP.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { dockerTag, imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

@@ -2,7 +2,7 @@
 // JSON type, an unparseable time or bad base64 in a []byte field is 400 "cannot be handled as".
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { eventually, startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { editRules } from '../../support/fake-host-cluster.js';
 import { imageStream, nsPath } from '../../support/fixtures.js';

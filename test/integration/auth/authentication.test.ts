@@ -3,7 +3,7 @@
 // SubjectAccessReview it sends.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, beforeEach, describe, it } from '@jest/globals';
 import { generateCA } from '../../../src/apiserver/server/selfsigned.js';
 import { eventually, FRONT_PROXY_CN, startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { AUTH_CONFIGMAP, authenticationConfigMapData, type RecordedSAR } from '../../support/fake-host-cluster.js';

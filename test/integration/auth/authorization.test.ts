@@ -3,7 +3,7 @@
 // the 403 texts, always-allowed paths and groups, caches, and failures that must not allow.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, beforeEach, describe, it } from '@jest/globals';
 import type { TestClient } from '../../support/client.js';
 import { startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { editRules, type RecordedSAR } from '../../support/fake-host-cluster.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { SubjectAccessReviewAuthorizer } from '../../../src/apiserver/auth/subject-access-review.js';
 import { KubeHostCluster } from '../../../src/apiserver/hostcluster/index.js';

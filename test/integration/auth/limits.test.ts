@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { editRules } from '../../support/fake-host-cluster.js';
 import { imageStream, nsPath } from '../../support/fixtures.js';

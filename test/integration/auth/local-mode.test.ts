@@ -2,7 +2,7 @@
 // is authorized, and every namespace counts as existing.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 

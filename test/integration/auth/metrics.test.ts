@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { APIServerMetrics, InstrumentedStorage, newRegistry, StorageObjectCounter } from '../../../src/apiserver/metrics/index.js';
 import { createEtcd3Storage } from '../../../src/apiserver/storage/etcd3/index.js';

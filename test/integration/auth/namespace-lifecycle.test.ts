@@ -2,7 +2,7 @@
 // namespace that does not exist (404) or is being deleted (403), answered from the cache.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, beforeEach, describe, it } from '@jest/globals';
 import type { TestClient } from '../../support/client.js';
 import { eventually, startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { imageStream, nsPath } from '../../support/fixtures.js';

@@ -4,7 +4,7 @@
 // image size limit on pushes.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { InMemoryLimitRanges } from '../../../src/image/collaborators.js';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { amd64Image, dockerRef, fakeDigest, imageBody, mapping, ns, stream, type StreamJSON } from './helpers.js';

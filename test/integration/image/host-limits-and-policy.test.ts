@@ -2,7 +2,7 @@
 // pull secrets read from it, and the image policy flags (allow-list, tag history bound).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import type { TestClient } from '../../support/client.js';
 import { eventually, startDelegatedServer, type DelegatedTestServer } from '../../support/delegated-server.js';
 import { dockerTag, imageStream, nsPath } from '../../support/fixtures.js';

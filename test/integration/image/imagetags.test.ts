@@ -3,7 +3,7 @@
 // echoed, spec changes work, spec null removes the spec tag), delete, list and Table cells.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { dockerRef, fakeDigest, GROUP_PATH, history, imageBody, istRef, mapping, ns, stream, type Obj, type StreamJSON } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // signatures dropped, the managed-image reference rewrite, and no spec tags.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { amd64Image, AMD64_DIGEST, cluster, fakeDigest, history, imageBody, mapping, ns, stream, type Obj, type StreamJSON } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // (istag, itag, isimage) show that metadata without the raw manifest and config, in version 1.0.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { schema1Payload } from '../../unit/image/fixtures.js';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { AMD64_CONFIG, AMD64_MANIFEST, cluster, imageBody, LIST, LIST_DIGEST, MANIFEST_LIST, mapping, ns, sha256, stream, type Obj } from './helpers.js';

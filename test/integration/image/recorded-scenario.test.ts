@@ -3,7 +3,7 @@
 // must match the recording apart from uids, times, resourceVersions and managedFields.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { recorded } from '../../support/reference.js';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { ns, scrub, type Obj } from './helpers.js';

@@ -3,7 +3,7 @@
 // imagestreams/<name>/secrets (pull secret types, the exclude annotation, list options honoured).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { InMemorySecrets } from '../../../src/image/collaborators.js';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { cluster, fakeDigest, imageBody, ns, type Obj } from './helpers.js';

@@ -3,7 +3,7 @@
 // with blobs, configs, children and missing images, computed from the history's images only.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import type { Storage } from '../../../src/apiserver/storage/interfaces.js';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import {

@@ -4,7 +4,7 @@
 // configurable history bound.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { startImageTestServer, type ImageTestServer } from '../../support/image-server.js';
 import { fakeDigest, history, imageBody, mapping, ns, stream, type StreamJSON } from './helpers.js';
 

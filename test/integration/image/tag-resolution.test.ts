@@ -4,7 +4,7 @@
 // moved it, per-tag generations, reference policies and the lookup policy.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import type { UserInfo } from '../../../src/apiserver/registry/strategy.js';
 import type { AccessDecision, AccessReviewRequest, ImageAccessChecker } from '../../../src/image/collaborators.js';
 import { ADMIN, startImageTestServer, type ImageTestServer } from '../../support/image-server.js';

@@ -2,7 +2,7 @@
 // token service (the Docker Hub / quay.io flow) with a public and a private repository.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { importStatusFor, Keyring, RegistryClient, RegistryError, type PullSecret } from '../../../src/image/importer/index.js';
 import { buildOCIImage } from '../../support/oci-image.js';
 import { pushImage, startRegistry, type RegistryHandle } from '../../support/registry.js';

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { decodeDockerImageMetadata } from '../../../src/image/api/metadata.js';
 import { importStatusFor, RegistryClient, RegistryError, type RegistryClientOptions, type RequestEvent } from '../../../src/image/importer/index.js';
 import { buildOCIImage, type BuiltImage } from '../../support/oci-image.js';

@@ -3,7 +3,7 @@
 // HTTPS when the registry speaks it.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { importStatusFor, RegistryClient, RegistryError, type RequestEvent } from '../../../src/image/importer/index.js';
 import { buildOCIImage } from '../../support/oci-image.js';
 import { pushImage, startRegistry, type RegistryHandle } from '../../support/registry.js';

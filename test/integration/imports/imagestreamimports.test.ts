@@ -4,7 +4,7 @@
 // writes nothing.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import type { UserInfo } from '../../../src/apiserver/registry/strategy.js';
 import { InMemoryLimitRanges, InMemorySecrets, type AccessReviewRequest, type ImageAccessChecker } from '../../../src/image/collaborators.js';
 import { RegistryClient, type RegistryClientOptions } from '../../../src/image/importer/index.js';

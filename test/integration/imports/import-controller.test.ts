@@ -4,7 +4,7 @@
 // interval plus one watch (no reads per stream except to import it).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { ImportController } from '../../../src/image/controllers/import-controller.js';
 import type { StreamSource } from '../../../src/image/controllers/stream-source.js';
 import { RegistryClient } from '../../../src/image/importer/index.js';

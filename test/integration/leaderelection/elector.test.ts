@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { Elector, type LeaderElectionRecord } from '../../../src/apiserver/leaderelection/index.js';
 import { createEtcd3Storage, type Etcd3Storage } from '../../../src/apiserver/storage/etcd3/index.js';
 import { startEtcd, type EtcdHandle } from '../../support/etcd.js';

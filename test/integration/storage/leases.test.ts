@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { StorageError } from '../../../src/apiserver/storage/interfaces.js';
 import { EventReader, obj, sleep, startHarness, summarize, type Harness } from './harness.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import type { KubeObject } from '../../../src/apiserver/api/types.js';
 import { StorageError, type ListResult } from '../../../src/apiserver/storage/interfaces.js';
 import { decodeContinue, encodeContinue } from '../../../src/apiserver/storage/etcd3/continue-token.js';

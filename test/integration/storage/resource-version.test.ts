@@ -1,6 +1,6 @@
 // Pure helpers (no etcd needed): resourceVersion parsing and continue tokens at int64 scale.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { decodeContinue, encodeContinue } from '../../../src/apiserver/storage/etcd3/continue-token.js';
 import { StorageError } from '../../../src/apiserver/storage/interfaces.js';
 import {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { createEtcd3Storage } from '../../../src/apiserver/storage/etcd3/index.js';
 import { StorageError } from '../../../src/apiserver/storage/interfaces.js';
 import { startTLSEtcd, type TLSEtcdHandle } from '../../support/etcd-tls.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import type { KubeObject } from '../../../src/apiserver/api/types.js';
 import { FieldManager } from '../../../src/apiserver/endpoints/fieldmanager/field-manager.js';
 import { FieldSet, pathString } from '../../../src/apiserver/endpoints/fieldmanager/fieldpath.js';

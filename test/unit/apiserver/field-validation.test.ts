@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { scanJSON, scanYAML } from '../../../src/apiserver/endpoints/duplicate-fields.js';
 import { checkFields, strictErrors } from '../../../src/apiserver/endpoints/field-validation.js';
 import { managerFromUserAgent } from '../../../src/apiserver/endpoints/resource-handler.js';

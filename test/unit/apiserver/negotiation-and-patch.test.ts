@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { negotiateOutput } from '../../../src/apiserver/endpoints/negotiation.js';
 import { jsonPatch, mergePatch } from '../../../src/apiserver/endpoints/patch.js';
 import { StatusError } from '../../../src/apiserver/errors/index.js';

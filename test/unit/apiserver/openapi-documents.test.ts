@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RESTStorage } from '../../../src/apiserver/registry/rest.js';
 import { buildOpenAPIV2, buildOpenAPIV3 } from '../../../src/apiserver/openapi/documents.js';

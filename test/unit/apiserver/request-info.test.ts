@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseRequestInfo } from '../../../src/apiserver/endpoints/request-info.js';
 
 const info = (method: string, url: string) => {

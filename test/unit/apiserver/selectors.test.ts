@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { FieldSelector } from '../../../src/apiserver/api/fields.js';
 import { LabelSelector } from '../../../src/apiserver/api/labels.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { goValue, strategicMergePatch } from '../../../src/apiserver/endpoints/strategic-merge-patch.js';
 import { StatusError } from '../../../src/apiserver/errors/index.js';
 import { TypeModel } from '../../../src/apiserver/openapi/type-model.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseOptions } from '../../../src/app/options.js';
 
 const BASE = ['--etcd-servers=http://127.0.0.1:2379'];

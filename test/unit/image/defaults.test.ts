@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { DEFAULT_IMPORT_MODE, defaultImageStream, defaultTagReference } from '../../../src/image/api/defaults.js';
 import type { ImageStream, TagReference } from '../../../src/image/api/types.js';
 

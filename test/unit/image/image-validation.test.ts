@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { FieldPath } from '../../../src/apiserver/errors/field.js';
 import type { Image, ImageManifest, ImageSignature } from '../../../src/image/api/types.js';
 import {

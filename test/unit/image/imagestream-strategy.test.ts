@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { errors } from '../../../src/apiserver/errors/index.js';
 import { fieldErrors, type FieldErrorList } from '../../../src/apiserver/errors/field.js';
 import type { RequestContext } from '../../../src/apiserver/registry/strategy.js';

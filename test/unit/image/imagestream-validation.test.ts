@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { errors } from '../../../src/apiserver/errors/index.js';
 import { FieldPath } from '../../../src/apiserver/errors/field.js';
 import type { DockerImageReference } from '../../../src/image/api/reference.js';

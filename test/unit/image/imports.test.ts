@@ -3,7 +3,7 @@
 // queue and its rate limit.
 
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { defaultImageStreamImport } from '../../../src/image/api/defaults.js';
 import type { ImageStream } from '../../../src/image/api/types.js';
 import type { ImageStreamImport } from '../../../src/image/api/virtual-types.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { DockerImageReference } from '../../../src/image/api/reference.js';
 import { InvalidAllowedRegistryError, newRegistryAllowList, parseAllowedRegistries, wildcardMatch } from '../../../src/image/api/validation/registry-allowlist.js';
 import { formatQuantity, parseQuantity } from '../../../src/image/api/quantity.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import { isRFC3339 } from '../../../src/image/api/formats.js';
 import { imageApiDocument, imageDefinitionName } from '../../../src/image/api/schemas.js';
 import { SHARED_DIR } from '../../support/reference.js';
@@ -9,7 +9,8 @@ import { SHARED_DIR } from '../../support/reference.js';
 describe('api-schemas: the definitions are the reference OpenAPI, verbatim', () => {
   test('same 52 definitions as the reference file', () => {
     const reference = JSON.parse(readFileSync(`${SHARED_DIR}/reference/image.openshift.io-v1.openapi.json`, 'utf8')) as unknown;
-    assert.deepEqual(imageApiDocument, reference);
+    // Compared as JSON: Jest loads JSON modules outside the test's realm.
+    assert.deepEqual(JSON.parse(JSON.stringify(imageApiDocument)), reference);
     assert.equal(Object.keys(imageApiDocument.definitions).length, 52);
     assert.ok(imageApiDocument.definitions[imageDefinitionName('ImageStream')]);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import type { Table } from '../../../src/apiserver/api/types.js';
 import type { Image, ImageStream, NamedTagEventList } from '../../../src/image/api/types.js';
 import { imageTable } from '../../../src/image/registry/image/table.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '@jest/globals';
 import type { ImageStreamImage, ImageStreamTag, ImageTag } from '../../../src/image/api/virtual-types.js';
 import { imageStreamImageTable } from '../../../src/image/registry/imagestreamimage/table.js';
 import { imageStreamTagTable } from '../../../src/image/registry/imagestreamtag/table.js';

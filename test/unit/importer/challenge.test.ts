@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseChallenges, preferredChallenge } from '../../../src/image/importer/challenge.js';
 
 describe('WWW-Authenticate challenges', () => {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from '@jest/globals';
 import { computeDigest } from '../../../src/image/api/digest.js';
 import { decodeDockerImageMetadata } from '../../../src/image/api/metadata.js';
 import { Keyring, RegistryClient, RegistryError, type RegistryClientOptions, type RegistryErrorKind } from '../../../src/image/importer/index.js';

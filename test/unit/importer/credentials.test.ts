@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { Keyring, type PullSecret } from '../../../src/image/importer/credentials.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { errors } from '../../../src/apiserver/errors/index.js';
 import { RegistryError, type RegistryErrorInit, type RegistryErrorKind } from '../../../src/image/importer/errors.js';
 import { blockedRegistryStatus, importStatusFor, importSuccess, repositoryImportFailure, unknownImportFailure } from '../../../src/image/importer/import-status.js';

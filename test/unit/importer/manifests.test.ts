@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { computeDigest } from '../../../src/image/api/digest.js';
 import { decodeManifest, MANIFEST_ACCEPT } from '../../../src/image/importer/manifests.js';
 import { RegistryError } from '../../../src/image/importer/errors.js';

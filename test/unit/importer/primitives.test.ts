@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { Semaphore } from '../../../src/image/importer/concurrency.js';
 import { SizedLRU } from '../../../src/image/importer/lru.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter } from '../../../src/image/importer/retry.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { microTime, PolicyEvaluator, validatePolicy, type AuditLevel } from '../../../../src/apiserver/audit/index.js';
 import type { AuditAttributes } from '../../../../src/apiserver/audit/policy.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, IncomingMessage, request as httpRequest } from 'node:http';
 import { Socket, type AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { DelegatedAuthenticationConfig, parseAuthenticationConfigMap } from '../../../../src/apiserver/auth/authentication-config.js';
 import { CABundle, verifyClientCertificate, type ClientCertificate } from '../../../../src/apiserver/auth/certificates.js';

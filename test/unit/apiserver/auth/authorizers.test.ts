@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { AuthorizerAccessChecker } from '../../../../src/apiserver/auth/access.js';
 import { forbiddenError } from '../../../../src/apiserver/auth/forbidden.js';
 import { SubjectAccessReviewAuthorizer, subjectAccessReviewSpec } from '../../../../src/apiserver/auth/subject-access-review.js';

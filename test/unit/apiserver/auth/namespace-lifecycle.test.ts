@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { StatusError } from '../../../../src/apiserver/errors/index.js';
 import { InMemoryHostCluster } from '../../../../src/apiserver/hostcluster/in-memory.js';
 import type { AdmissionAttributes } from '../../../../src/apiserver/registry/admission.js';

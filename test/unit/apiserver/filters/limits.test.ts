@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseRequestInfo } from '../../../../src/apiserver/endpoints/request-info.js';
 import type { RequestState } from '../../../../src/apiserver/endpoints/request-state.js';
 import { composeHooks } from '../../../../src/apiserver/filters/hooks.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { pino } from 'pino';
 import { Reflector, type ReflectorSource, type WatchEventType } from '../../../../src/apiserver/hostcluster/reflector.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
-import { describe, it } from 'node:test';
+import { describe, it } from '@jest/globals';
 import { parseRequestInfo } from '../../../../src/apiserver/endpoints/request-info.js';
 import { requestLabels } from '../../../../src/apiserver/metrics/request-labels.js';
 
