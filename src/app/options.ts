@@ -69,6 +69,9 @@ export interface Options {
   /** Seconds. */
   leaderElectionLeaseDuration: number;
   leaderElectionIdentity: string;
+  // Workloads that follow image streams.
+  imageTriggerController: boolean;
+  admissionClientCAFile: string;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -124,6 +127,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'disable-scheduled-image-import', type: 'bool', default: false, help: 'Do not re-import scheduled tags. Tags whose spec asks for an import are still imported.' },
   { name: 'max-image-imports-per-minute', type: 'int', default: 60, help: 'Background imports (scheduled and newly specified tags) started per minute across the cluster, in bursts of up to twice that; 0 = unlimited. Requests to imagestreamimports are not limited.' },
   { name: 'leader-election-lease-duration', type: 'duration', default: 15, help: 'How long a leader\'s etcd lease lives: after a leader dies, another replica takes over background imports within this time. Whole seconds.' },
+  { name: 'image-trigger-controller', type: 'bool', default: true, help: 'Keep the images of host-cluster Deployments, StatefulSets, DaemonSets and CronJobs annotated image.openshift.io/triggers on their image stream tags (one replica at a time, elected on an etcd lease). Always off with --local (there are no workloads).' },
+  { name: 'admission-client-ca-file', type: 'string', default: '', help: 'CA bundle of kube-apiserver\'s client certificate: the image-lookup admission webhook (/admission/image-lookup) then answers only callers presenting a certificate it signed. Empty: any caller (the endpoint reveals only the images of the review it is sent).' },
   { name: 'leader-election-identity', type: 'string', default: '', help: 'This replica\'s name in the leader election (default: $POD_NAME, else <hostname>_<pid>).' },
 ];
 
@@ -190,6 +195,8 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
     maxImageImportsPerMinute: v['max-image-imports-per-minute'] as number,
     leaderElectionLeaseDuration: v['leader-election-lease-duration'] as number,
     leaderElectionIdentity: v['leader-election-identity'] as string,
+    imageTriggerController: v['image-trigger-controller'] as boolean,
+    admissionClientCAFile: v['admission-client-ca-file'] as string,
   };
   const errs = [...parsed.errors, ...validateOptions(o)];
   if (errs.length) return { ok: false, help: false, errors: errs, usage: text };
@@ -235,6 +242,7 @@ export function validateOptions(o: Options): string[] {
     ['--client-ca-file', o.clientCAFile],
     ['--requestheader-client-ca-file', o.requestheaderClientCAFile],
     ['--audit-policy-file', o.auditPolicyFile],
+    ['--admission-client-ca-file', o.admissionClientCAFile],
   ] as const) {
     if (file && !existsSync(file)) errs.push(`${flag}: ${file} does not exist`);
   }

@@ -19,6 +19,7 @@ import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
 import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
 import { imageCollaborators } from './image-collaborators.js';
+import { IMAGE_LOOKUP_PATH, imageLookupRoute, withWebhookAccess } from './image-lookup-webhook.js';
 import { buildRequestPipeline } from './request-pipeline.js';
 import { versionInfo } from './version.js';
 
@@ -103,15 +104,17 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       importTimeoutMs: o.imageImportTimeout * 1000,
     });
     pipeline.installed([image.group], etcdStorage);
+    const webhookAccess = withWebhookAccess(pipeline.authenticator, pipeline.authorizer, o.admissionClientCAFile, logger);
+    closers.push(async () => webhookAccess.close());
     const api = new APIServer({
       groups: [image.group],
-      authenticator: pipeline.authenticator,
-      authorizer: pipeline.authorizer,
+      authenticator: webhookAccess.authenticator,
+      authorizer: webhookAccess.authorizer,
       health,
       logger,
       version: versionInfo(),
       hooks: pipeline.hooks,
-      routes: pipeline.routes,
+      routes: new Map([...pipeline.routes, [IMAGE_LOOKUP_PATH, imageLookupRoute(image.streams, logger.child({ component: 'image-lookup' }))]]),
     });
 
     const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.handler);

@@ -68,7 +68,7 @@ export function parseAuthenticationConfigMap(data: Record<string, string>): Pars
 }
 
 /** A CA bundle file, re-read when its modification time changes. */
-class CAFile {
+export class CAFile {
   private bundle: CABundle;
   constructor(
     private readonly path: string,
