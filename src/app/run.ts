@@ -20,6 +20,7 @@ import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconf
 import type { Options } from './options.js';
 import { imageCollaborators } from './image-collaborators.js';
 import { IMAGE_LOOKUP_PATH, imageLookupRoute, withWebhookAccess } from './image-lookup-webhook.js';
+import { imageTriggerController } from './image-triggers.js';
 import { buildRequestPipeline } from './request-pipeline.js';
 import { versionInfo } from './version.js';
 
@@ -131,7 +132,19 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info({ url }, 'serving');
 
-    // Background imports: one replica at a time, the holder of an etcd lease.
+    // Background work: one replica at a time per controller, the holder of its etcd lease.
+    const elected = (name: string, runController: (signal: AbortSignal) => Promise<void>): void => {
+      const elector = new Elector({
+        storage: etcdStorage,
+        key: `leases/${name}`,
+        identity: o.leaderElectionIdentity || `${hostname()}_${process.pid}`,
+        ttlSeconds: o.leaderElectionLeaseDuration,
+        onStartedLeading: runController,
+        logger: logger.child({ component: 'leader-election', election: name }),
+      });
+      elector.start();
+      closers.push(() => elector.stop());
+    };
     if (o.imageImportController) {
       const imports = new ImportController({
         source: image.imports.source,
@@ -141,16 +154,12 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
         importsPerMinute: o.maxImageImportsPerMinute,
         logger: logger.child({ component: 'image-import-controller' }),
       });
-      const elector = new Elector({
-        storage: etcdStorage,
-        key: 'leases/image-import-controller',
-        identity: o.leaderElectionIdentity || `${hostname()}_${process.pid}`,
-        ttlSeconds: o.leaderElectionLeaseDuration,
-        onStartedLeading: (signal) => imports.run(signal),
-        logger: logger.child({ component: 'leader-election' }),
-      });
-      elector.start();
-      closers.push(() => elector.stop());
+      elected('image-import-controller', (signal) => imports.run(signal));
+    }
+    // Local mode has no host cluster, so no workloads to follow.
+    if (o.imageTriggerController && !o.local) {
+      const triggers = imageTriggerController(pipeline.host, image.imports.source, pipeline.registry, logger.child({ component: 'image-trigger-controller' }));
+      elected('image-trigger-controller', (signal) => triggers.run(signal));
     }
 
     let kubeconfigPath: string | undefined;

@@ -4,14 +4,18 @@
 
 import {
   ApiException,
+  AppsV1Api,
   AuthenticationV1Api,
+  BatchV1Api,
   AuthorizationV1Api,
   CoreV1Api,
   createConfiguration,
   KubeConfig,
   ServerConfiguration,
+  setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { deadlineHttpLibrary } from './http.js';
 import { Reflector, type ListResult, type ReflectorSource, type WatchEventType } from './reflector.js';
@@ -34,6 +38,11 @@ import {
   type SubjectAccessReviewStatus,
   type TokenReviewSpec,
   type TokenReviewStatus,
+  type CollectionHandlers,
+  type EventRecord,
+  type JSONPatchOperation,
+  type WorkloadResource,
+  WORKLOAD_GROUP_VERSION,
 } from './types.js';
 
 export interface KubeHostClusterOptions {
@@ -201,6 +210,8 @@ export class KubeHostCluster implements HostCluster {
   private readonly authn: AuthenticationV1Api;
   private readonly authz: AuthorizationV1Api;
   private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly batch: BatchV1Api;
   private readonly authnCore: CoreV1Api;
   private readonly watchCore: Watch;
   private readonly watchAuthn: Watch;
@@ -218,6 +229,8 @@ export class KubeHostCluster implements HostCluster {
     this.authnCore = new CoreV1Api(apiConfig(authnKC, timeout));
     this.authz = new AuthorizationV1Api(apiConfig(authzKC, timeout));
     this.core = new CoreV1Api(apiConfig(base, timeout));
+    this.apps = new AppsV1Api(apiConfig(base, timeout));
+    this.batch = new BatchV1Api(apiConfig(base, timeout));
     this.watchCore = new Watch(base);
     this.watchAuthn = new Watch(authnKC);
     this.backoff = o.backoff ?? WEBHOOK_BACKOFF;
@@ -349,6 +362,63 @@ export class KubeHostCluster implements HostCluster {
       if (raw.metadata?.continue) list.continue = raw.metadata.continue;
       return list;
     });
+  }
+
+  watchWorkloads(resource: WorkloadResource, handlers: CollectionHandlers): Informer {
+    const path = `/apis/${WORKLOAD_GROUP_VERSION[resource]}/${resource}`;
+    const list = {
+      deployments: () => this.apps.listDeploymentForAllNamespacesWithHttpInfo({}),
+      statefulsets: () => this.apps.listStatefulSetForAllNamespacesWithHttpInfo({}),
+      daemonsets: () => this.apps.listDaemonSetForAllNamespacesWithHttpInfo({}),
+      cronjobs: () => this.batch.listCronJobForAllNamespacesWithHttpInfo({}),
+    }[resource];
+    const reflector = new Reflector<unknown>({
+      name: path,
+      source: {
+        list: () =>
+          this.timed('workload', `list ${path}`, async () => {
+            // Raw JSON: the typed models would be converted back and forth for nothing.
+            const raw = JSON.parse(await (await list()).body.text()) as { items?: unknown[]; metadata?: { resourceVersion?: string } };
+            return { items: raw.items ?? [], resourceVersion: raw.metadata?.resourceVersion ?? '' };
+          }),
+        watch: (rv, onEvent, onDone) => this.startWatch(this.watchCore, path, { resourceVersion: rv }, onEvent, onDone),
+      },
+      decode: (obj) => obj,
+      logger: this.o.logger,
+      handlers,
+    }).start();
+    this.informers.push(reflector);
+    return reflector;
+  }
+
+  async patchWorkload(resource: WorkloadResource, namespace: string, name: string, patch: JSONPatchOperation[]): Promise<void> {
+    const args = { name, namespace, body: patch };
+    const opts = setHeaderOptions('Content-Type', 'application/json-patch+json');
+    await this.timed('workload', `patch ${resource} ${namespace}/${name}`, async () => {
+      if (resource === 'deployments') await this.apps.patchNamespacedDeployment(args, opts);
+      else if (resource === 'statefulsets') await this.apps.patchNamespacedStatefulSet(args, opts);
+      else if (resource === 'daemonsets') await this.apps.patchNamespacedDaemonSet(args, opts);
+      else await this.batch.patchNamespacedCronJob(args, opts);
+    });
+  }
+
+  async createEvent(e: EventRecord): Promise<void> {
+    const now = new Date();
+    const namespace = e.involvedObject.namespace;
+    const body = {
+      metadata: { name: `${e.involvedObject.name}.${now.getTime().toString(16)}${randomBytes(2).toString('hex')}`, namespace },
+      involvedObject: e.involvedObject,
+      reason: e.reason,
+      message: e.message,
+      type: e.type,
+      source: { component: e.component },
+      reportingComponent: e.component,
+      reportingInstance: '',
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    await this.timed('event', `create event in ${namespace}`, () => this.core.createNamespacedEvent({ namespace, body }), '201');
   }
 
   private async startWatch(

@@ -1,6 +1,15 @@
 // A host cluster in memory: --local mode (the admin token is the only identity, every namespace
 // exists) and unit tests (tokens, access rules, ConfigMaps and namespaces set by the test).
 
+import { jsonPatch } from '../endpoints/patch.js';
+import { StatusError } from '../errors/index.js';
+import {
+  HostClusterError,
+  type CollectionHandlers,
+  type EventRecord,
+  type JSONPatchOperation,
+  type WorkloadResource,
+} from './types.js';
 import type {
   ConfigMapData,
   HostCluster,
@@ -28,6 +37,12 @@ export interface InMemoryHostClusterOptions {
   everyNamespaceExists?: boolean;
 }
 
+/** A workload as stored (JSON); the in-memory host keeps what it is given. */
+export interface WorkloadObject {
+  metadata: { name: string; namespace: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  [key: string]: unknown;
+}
+
 const SYNCED: Informer = {
   hasSynced: () => true,
   waitForSync: () => Promise.resolve(true),
@@ -42,6 +57,10 @@ export class InMemoryHostCluster implements HostCluster {
   private readonly ns = new Map<string, NamespaceInfo>();
   private readonly secrets = new Map<string, SecretObject[]>();
   private readonly limits = new Map<string, LimitRangeObject[]>();
+  private readonly workloads = new Map<WorkloadResource, Map<string, WorkloadObject>>();
+  private readonly workloadWatchers = new Map<WorkloadResource, Set<CollectionHandlers>>();
+  /** Every Event created, oldest first. */
+  readonly events: EventRecord[] = [];
   private revision = 1;
 
   constructor(private readonly o: InMemoryHostClusterOptions = {}) {
@@ -113,7 +132,60 @@ export class InMemoryHostCluster implements HostCluster {
     return { items: m ? items.filter((s) => s.metadata.name === m[1]) : items, resourceVersion: String(this.revision) };
   }
 
+  /** Creates or replaces a workload (resourceVersion set here) and tells the watchers. */
+  setWorkload(resource: WorkloadResource, obj: WorkloadObject): WorkloadObject {
+    const m = this.workloads.get(resource) ?? new Map<string, WorkloadObject>();
+    this.workloads.set(resource, m);
+    const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
+    const stored = structuredClone(obj);
+    stored.metadata.uid ??= m.get(key)?.metadata.uid ?? `uid-${++this.revision}`;
+    stored.metadata.resourceVersion = String(++this.revision);
+    const type = m.has(key) ? 'MODIFIED' : 'ADDED';
+    m.set(key, stored);
+    for (const h of this.workloadWatchers.get(resource) ?? []) h.apply(type, structuredClone(stored));
+    return structuredClone(stored);
+  }
+
+  deleteWorkload(resource: WorkloadResource, namespace: string, name: string): void {
+    const m = this.workloads.get(resource);
+    const old = m?.get(`${namespace}/${name}`);
+    if (!m || !old) return;
+    m.delete(`${namespace}/${name}`);
+    for (const h of this.workloadWatchers.get(resource) ?? []) h.apply('DELETED', structuredClone(old));
+  }
+
+  getWorkload(resource: WorkloadResource, namespace: string, name: string): WorkloadObject | undefined {
+    const w = this.workloads.get(resource)?.get(`${namespace}/${name}`);
+    return w ? structuredClone(w) : undefined;
+  }
+
+  watchWorkloads(resource: WorkloadResource, handlers: CollectionHandlers): Informer {
+    const set = this.workloadWatchers.get(resource) ?? new Set<CollectionHandlers>();
+    this.workloadWatchers.set(resource, set);
+    set.add(handlers);
+    handlers.replace([...(this.workloads.get(resource)?.values() ?? [])].map((w) => structuredClone(w)));
+    return { ...SYNCED, stop: () => set.delete(handlers) };
+  }
+
+  async patchWorkload(resource: WorkloadResource, namespace: string, name: string, patch: JSONPatchOperation[]): Promise<void> {
+    const current = this.workloads.get(resource)?.get(`${namespace}/${name}`);
+    if (!current) throw new HostClusterError(`patch ${resource} ${namespace}/${name}: 404 not found`, 404);
+    let next: WorkloadObject;
+    try {
+      next = jsonPatch(current, patch) as WorkloadObject;
+    } catch (err) {
+      if (err instanceof StatusError) throw new HostClusterError(`patch ${resource} ${namespace}/${name}: ${err.status.code} ${err.message}`, err.status.code);
+      throw err;
+    }
+    this.setWorkload(resource, next);
+  }
+
+  async createEvent(event: EventRecord): Promise<void> {
+    this.events.push(structuredClone(event));
+  }
+
   async close(): Promise<void> {
     this.cmListeners.clear();
+    this.workloadWatchers.clear();
   }
 }

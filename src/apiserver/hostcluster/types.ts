@@ -119,8 +119,42 @@ export interface LimitRangeLister extends Informer {
 }
 
 /** Outcome of one call to the host, for metrics (code is the HTTP status, or "<error>"). */
-export type HostCallKind = 'tokenreview' | 'subjectaccessreview' | 'configmap' | 'namespace' | 'secret' | 'limitrange';
+export type HostCallKind = 'tokenreview' | 'subjectaccessreview' | 'configmap' | 'namespace' | 'secret' | 'limitrange' | 'workload' | 'event';
 export type HostCallObserver = (kind: HostCallKind, code: string, seconds: number) => void;
+
+/** The workload collections this server may watch and patch (apps/v1 and batch/v1). */
+export type WorkloadResource = 'deployments' | 'statefulsets' | 'daemonsets' | 'cronjobs';
+
+export const WORKLOAD_GROUP_VERSION: Readonly<Record<WorkloadResource, string>> = {
+  deployments: 'apps/v1',
+  statefulsets: 'apps/v1',
+  daemonsets: 'apps/v1',
+  cronjobs: 'batch/v1',
+};
+
+/** Receives a watched collection's objects as the host served them (JSON). */
+export interface CollectionHandlers {
+  /** The full state after a list. */
+  replace(items: unknown[]): void;
+  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: unknown): void;
+}
+
+/** One RFC 6902 operation. */
+export interface JSONPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/** A core/v1 Event about one object, as a controller reports it. */
+export interface EventRecord {
+  involvedObject: { apiVersion: string; kind: string; namespace: string; name: string; uid: string; resourceVersion?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  /** source.component and reportingController. */
+  component: string;
+}
 
 export interface HostCluster {
   createTokenReview(spec: TokenReviewSpec): Promise<TokenReviewStatus>;
@@ -138,6 +172,11 @@ export interface HostCluster {
   limitRanges(): LimitRangeLister;
   /** One page of a namespace's Secrets; the options go to the host as given. */
   listSecrets(namespace: string, opts?: SecretListOptions): Promise<SecretList>;
+  /** A cluster-wide list+watch of a workload collection, started now; stop() ends it. */
+  watchWorkloads(resource: WorkloadResource, handlers: CollectionHandlers): Informer;
+  /** A JSON Patch of one workload (a failed `test` operation is a 422 HostClusterError). */
+  patchWorkload(resource: WorkloadResource, namespace: string, name: string, patch: JSONPatchOperation[]): Promise<void>;
+  createEvent(event: EventRecord): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@ export { InstrumentedAuthenticator, InstrumentedAuthorizer } from './instrumente
 export { InstrumentedStorage } from './instrumented-storage.js';
 export { StorageObjectCounter, type StoredResource } from './object-counter.js';
 export { metricsHandler } from './handler.js';
+export { labeledCounter, type LabeledCounter } from './counter.js';
 export { requestLabels, requestScope, isMutating, type RequestLabels } from './request-labels.js';
 
 import { collectDefaultMetrics, Registry } from 'prom-client';
