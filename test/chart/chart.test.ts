@@ -72,13 +72,16 @@ describe('defaults', () => {
       `ClusterRole/${FULLNAME}:aggregate-to-admin`,
       `ClusterRole/${FULLNAME}:aggregate-to-edit`,
       `ClusterRole/${FULLNAME}:aggregate-to-view`,
+      `ClusterRole/${FULLNAME}:image-triggers`,
       'ClusterRole/system:image-auditor',
       'ClusterRole/system:image-puller',
       'ClusterRole/system:image-pusher',
       'ClusterRole/system:image-signer',
       `ClusterRoleBinding/${FULLNAME}`,
+      `ClusterRoleBinding/${FULLNAME}:image-triggers`,
       `ClusterRoleBinding/${FULLNAME}:system:auth-delegator`,
       `Deployment/${FULLNAME}`,
+      `MutatingWebhookConfiguration/${FULLNAME}-image-lookup`,
       `NetworkPolicy/${FULLNAME}-etcd`,
       `PodDisruptionBudget/${FULLNAME}`,
       `PodDisruptionBudget/${FULLNAME}-etcd`,
@@ -89,7 +92,7 @@ describe('defaults', () => {
       `ServiceAccount/${FULLNAME}`,
       `StatefulSet/${FULLNAME}-etcd`,
     ].sort());
-    const clusterScoped = new Set(['APIService', 'ClusterRole', 'ClusterRoleBinding']);
+    const clusterScoped = new Set(['APIService', 'ClusterRole', 'ClusterRoleBinding', 'MutatingWebhookConfiguration']);
     for (const o of r.objects) {
       if (clusterScoped.has(o.kind)) assert.equal(o.metadata.namespace, undefined, `${o.kind}/${o.metadata.name}`);
       else if (o.kind === 'RoleBinding') assert.equal(o.metadata.namespace, 'kube-system');
