@@ -1,8 +1,11 @@
 // A fake host cluster (kube-apiserver) over HTTPS for tests: TokenReview from a token -> user map,
 // SubjectAccessReview from RBAC-like rules, the extension-apiserver-authentication ConfigMap,
 // namespaces (with phases) and secrets, each list watchable (?watch=true, JSON lines), in the
-// exact wire formats of authentication.k8s.io/v1, authorization.k8s.io/v1 and core/v1. Every call
-// is recorded so tests can assert what was asked and how often.
+// exact wire formats of authentication.k8s.io/v1, authorization.k8s.io/v1 and core/v1. Pods and
+// the workloads image triggers follow (apps/v1, batch/v1) can be created, read, JSON-patched,
+// listed and watched; creates and patches go through the registered mutating webhooks as
+// kube-apiserver sends them (fake-admission.ts); Events are stored. Every call is recorded so
+// tests can assert what was asked and how often.
 
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +13,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { stringify as toYaml } from 'yaml';
+import { jsonPatch } from '../../src/apiserver/endpoints/patch.js';
+import { StatusError } from '../../src/apiserver/errors/index.js';
 import { generateCA, issueCertificate, type CertKeyPair } from '../../src/apiserver/server/selfsigned.js';
+import { AdmissionRejected, runMutatingWebhooks, type MutatingWebhook } from './fake-admission.js';
 
 export interface FakeUser {
   username: string;
@@ -68,6 +74,18 @@ interface StoredObject {
   [key: string]: unknown;
 }
 
+/** The namespaced collections clients may write, by resource: API group/version and kind. */
+const WRITABLE: Record<string, { group: string; version: string; kind: string }> = {
+  pods: { group: '', version: 'v1', kind: 'Pod' },
+  events: { group: '', version: 'v1', kind: 'Event' },
+  deployments: { group: 'apps', version: 'v1', kind: 'Deployment' },
+  statefulsets: { group: 'apps', version: 'v1', kind: 'StatefulSet' },
+  daemonsets: { group: 'apps', version: 'v1', kind: 'DaemonSet' },
+  cronjobs: { group: 'batch', version: 'v1', kind: 'CronJob' },
+};
+const groupVersion = (w: { group: string; version: string }): string => (w.group ? `${w.group}/${w.version}` : w.version);
+const WRITABLE_PATH = /^\/(?:api\/v1|apis\/(apps|batch)\/v1)\/(?:namespaces\/([^/]+)\/)?([a-z]+)(?:\/([^/]+))?$/;
+
 interface LogEntry {
   rv: number;
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -78,6 +96,8 @@ interface Watcher {
   collection: string;
   filter: (o: StoredObject) => boolean;
   res: ServerResponse;
+  kind: string;
+  apiVersion: string;
 }
 
 function now(): string {
@@ -104,6 +124,8 @@ export class FakeHostCluster {
   sarFailure: { code: number; message: string } | undefined;
   /** Delay before answering reviews (to observe coalescing). */
   reviewDelayMs = 0;
+  /** The webhooks of registered MutatingWebhookConfigurations, in the order kube-apiserver calls them. */
+  readonly mutatingWebhooks: MutatingWebhook[] = [];
   readonly calls = {
     tokenReviews: [] as RecordedTokenReview[],
     subjectAccessReviews: [] as RecordedSAR[],
@@ -117,6 +139,8 @@ export class FakeHostCluster {
     limitRangeLists: 0,
     limitRangeWatches: 0,
     unauthorized: 0,
+    /** Every create and patch of a writable collection, as "<METHOD> <resource> <namespace>/<name>". */
+    writes: [] as string[],
     /** The fieldSelector of every ConfigMap list and watch. */
     configMapSelectors: [] as string[],
   };
@@ -205,6 +229,22 @@ export class FakeHostCluster {
     this.remove('limitranges', `${namespace}/${name}`);
   }
 
+  /** Registers an admissionregistration.k8s.io/v1 MutatingWebhookConfiguration's webhooks. */
+  registerMutatingWebhooks(config: { webhooks?: MutatingWebhook[] }): void {
+    this.mutatingWebhooks.push(...structuredClone(config.webhooks ?? []));
+  }
+
+  /** A stored object of a writable collection (pods, deployments, events, ...), as served. */
+  object(resource: string, namespace: string, name: string): Record<string, unknown> | undefined {
+    const o = this.objects.get(resource)?.get(`${namespace}/${name}`);
+    return o ? structuredClone(o) : undefined;
+  }
+
+  /** Every stored object of a writable collection in a namespace. */
+  list(resource: string, namespace: string): Record<string, unknown>[] {
+    return [...(this.objects.get(resource)?.values() ?? [])].filter((o) => o.metadata.namespace === namespace).map((o) => structuredClone(o));
+  }
+
   /** Ends every open watch (clients must resume from their last resourceVersion). */
   closeWatches(): void {
     for (const w of this.watchers) w.res.end();
@@ -215,6 +255,7 @@ export class FakeHostCluster {
     this.calls.tokenReviews = [];
     this.calls.subjectAccessReviews = [];
     this.calls.configMapSelectors = [];
+    this.calls.writes = [];
     for (const k of ['configMapLists', 'configMapWatches', 'configMapGets', 'namespaceLists', 'namespaceWatches', 'namespaceGets', 'secretLists', 'limitRangeLists', 'limitRangeWatches', 'unauthorized'] as const) this.calls[k] = 0;
   }
 
@@ -256,7 +297,7 @@ export class FakeHostCluster {
     this.log.set(collection, entries);
     const entry = { rv: Number(object.metadata.resourceVersion), type, object: structuredClone(object) };
     entries.push(entry);
-    for (const w of this.watchers) if (w.collection === collection && w.filter(object)) this.send(w.res, entry);
+    for (const w of this.watchers) if (w.collection === collection && w.filter(object)) this.send(w.res, { type, object: { kind: w.kind, apiVersion: w.apiVersion, ...entry.object } });
   }
 
   private send(res: ServerResponse, e: { type: string; object: unknown }): void {
@@ -287,6 +328,9 @@ export class FakeHostCluster {
     const q = url.searchParams;
     if (req.method === 'POST' && p === '/apis/authentication.k8s.io/v1/tokenreviews') return this.tokenReview(req, res);
     if (req.method === 'POST' && p === '/apis/authorization.k8s.io/v1/subjectaccessreviews') return this.subjectAccessReview(req, res);
+    const w = WRITABLE_PATH.exec(p);
+    const writable = w ? WRITABLE[w[3] ?? ''] : undefined;
+    if (w && writable && writable.group === (w[1] ?? '')) return this.serveWritable(req, res, q, w[3] ?? '', w[2], w[4]);
     if (req.method !== 'GET') return this.json(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
 
     let m: RegExpExecArray | null;
@@ -323,6 +367,72 @@ export class FakeHostCluster {
     return this.json(res, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource', {}));
   }
 
+  /** Create (POST), get, JSON patch (PATCH), and list or watch (GET) of a writable collection. */
+  private async serveWritable(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, resource: string, namespace: string | undefined, name: string | undefined): Promise<void> {
+    const w = WRITABLE[resource];
+    if (!w) return;
+    const apiVersion = groupVersion(w);
+    const typed = (o: StoredObject): Record<string, unknown> => ({ kind: w.kind, apiVersion, ...o });
+    const notFound = (): void => this.json(res, 404, statusBody(404, 'NotFound', `${resource}${w.group ? `.${w.group}` : ''} "${name}" not found`, { name, group: w.group, kind: resource }));
+    if (req.method === 'GET' && !name) return this.listOrWatch(res, resource, q, namespace, `${w.kind}List`, apiVersion);
+    if (!namespace) return this.json(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    const stored = name ? this.objects.get(resource)?.get(`${namespace}/${name}`) : undefined;
+    if (req.method === 'GET') return stored ? this.json(res, 200, typed(stored)) : notFound();
+    let next: Record<string, unknown>;
+    let operation: 'CREATE' | 'UPDATE';
+    if (req.method === 'POST' && !name) {
+      next = await this.body(req);
+      operation = 'CREATE';
+      const md = (next.metadata ?? {}) as Record<string, unknown>;
+      next.metadata = { ...md, namespace };
+      if (typeof md.name !== 'string' || !md.name) return this.json(res, 422, statusBody(422, 'Invalid', `${w.kind} "" is invalid: metadata.name: Required value: name or generateName is required`));
+      if (this.objects.get(resource)?.has(`${namespace}/${md.name}`)) return this.json(res, 409, statusBody(409, 'AlreadyExists', `${resource} "${md.name}" already exists`));
+    } else if (req.method === 'PATCH' && name) {
+      if (!stored) return notFound();
+      if (req.headers['content-type'] !== 'application/json-patch+json') return this.json(res, 415, statusBody(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json`));
+      try {
+        next = jsonPatch(typed(stored), await this.body(req)) as Record<string, unknown>;
+      } catch (err) {
+        if (err instanceof StatusError) return this.json(res, err.status.code ?? 422, err.status);
+        throw err;
+      }
+      operation = 'UPDATE';
+    } else {
+      return this.json(res, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+    }
+    const objName = String((next.metadata as Record<string, unknown>).name);
+    this.calls.writes.push(`${req.method} ${resource} ${namespace}/${objName}`);
+    let warnings: string[] = [];
+    if (resource !== 'events') {
+      try {
+        const admitted = await runMutatingWebhooks(this.mutatingWebhooks, {
+          ...w,
+          resource,
+          namespace,
+          name: objName,
+          operation,
+          object: next,
+          ...(stored ? { oldObject: typed(stored) } : {}),
+          user: { username: 'system:serviceaccount:image-apiserver:image-apiserver', groups: ['system:serviceaccounts', 'system:authenticated'] },
+        });
+        next = admitted.object;
+        warnings = admitted.warnings;
+      } catch (err) {
+        if (err instanceof AdmissionRejected) return this.json(res, err.code, statusBody(err.code, err.code === 500 ? 'InternalError' : 'BadRequest', err.message));
+        throw err;
+      }
+    }
+    const { kind: _k, apiVersion: _a, ...rest } = next;
+    const md = rest.metadata as StoredObject['metadata'];
+    const obj: StoredObject = { ...rest, metadata: { ...md, ...(stored ? {} : this.meta(objName, namespace)), resourceVersion: '' } };
+    if (stored) obj.metadata.uid = stored.metadata.uid;
+    this.put(resource, obj);
+    const headers = warnings.length ? { Warning: warnings.map((x) => `299 - ${JSON.stringify(x)}`).join(', ') } : {};
+    const text = JSON.stringify(typed(obj));
+    res.writeHead(operation === 'CREATE' ? 201 : 200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+    res.end(text);
+  }
+
   private isWatch(q: URLSearchParams): boolean {
     const w = q.get('watch');
     return w !== null && w !== 'false' && w !== '0';
@@ -339,12 +449,12 @@ export class FakeHostCluster {
       labels.every(([k, v]) => o.metadata.labels?.[k] === v);
   }
 
-  private listOrWatch(res: ServerResponse, collection: string, q: URLSearchParams, namespace: string | undefined, listKind: string): void {
+  private listOrWatch(res: ServerResponse, collection: string, q: URLSearchParams, namespace: string | undefined, listKind: string, apiVersion = 'v1'): void {
     const filter = this.filterFor(q, namespace);
     const kind = listKind.replace(/List$/, '');
     if (!this.isWatch(q)) {
       const items = [...(this.objects.get(collection)?.values() ?? [])].filter(filter).sort((a, b) => this.key(a).localeCompare(this.key(b)));
-      return this.json(res, 200, { kind: listKind, apiVersion: 'v1', metadata: { resourceVersion: String(this.rv) }, items: items.map((i) => ({ ...i })) });
+      return this.json(res, 200, { kind: listKind, apiVersion, metadata: { resourceVersion: String(this.rv) }, items: items.map((i) => ({ ...i })) });
     }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
@@ -355,8 +465,8 @@ export class FakeHostCluster {
       res.end();
       return;
     }
-    for (const e of entries) if (e.rv > from && filter(e.object)) this.send(res, { type: e.type, object: { kind, apiVersion: 'v1', ...e.object } });
-    const w: Watcher = { collection, filter, res };
+    for (const e of entries) if (e.rv > from && filter(e.object)) this.send(res, { type: e.type, object: { kind, apiVersion, ...e.object } });
+    const w: Watcher = { collection, filter, res, kind, apiVersion };
     this.watchers.add(w);
     const timeout = Number(q.get('timeoutSeconds') || '0');
     const timer = timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
