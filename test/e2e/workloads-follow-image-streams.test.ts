@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { afterAll, beforeAll, describe, it } from '@jest/globals';
-import { render } from '../chart/helm.js';
+import { render, type K8sObject } from '../chart/helm.js';
 import { TestClient } from '../support/client.js';
 import { eventually, startDelegatedServer, type DelegatedTestServer } from '../support/delegated-server.js';
 import type { MutatingWebhook } from '../support/fake-admission.js';
@@ -42,7 +42,7 @@ describe('workloads that follow image streams (fake host cluster)', () => {
     api = t.withToken('admin-token');
     cluster = new TestClient({ baseURL: t.host.url, ca: t.host.ca.cert, token: t.host.clientToken });
     // The chart's webhook, pointed at this server by URL (the fake has no Services) with its CA.
-    const config = render().one<{ kind: string; metadata: { name: string }; webhooks: MutatingWebhook[] }>('MutatingWebhookConfiguration');
+    const config = render().one<K8sObject & { webhooks: MutatingWebhook[] }>('MutatingWebhookConfiguration');
     for (const w of config.webhooks) w.clientConfig = { url: `${t.server.url}/admission/image-lookup`, caBundle: Buffer.from(t.servingCA).toString('base64') };
     t.host.registerMutatingWebhooks(config);
 
