@@ -10,7 +10,7 @@ import type { ImageStreamImport } from '../api/virtual-types.js';
 import { hasScheduledTags, importFor, needsPendingImport, type ImportKind } from './import-needs.js';
 import { ImportQueue } from './import-queue.js';
 import { TokenBucket } from './rate-limiter.js';
-import type { StreamSource } from './stream-source.js';
+import { followStreams, listAllStreams, type StreamSource } from './stream-source.js';
 import { pause } from '../../apiserver/util/pause.js';
 
 export interface ControllerLogger {
@@ -101,20 +101,13 @@ export class ImportController {
 
   /** Lists every stream (a page at a time) and queues the imports they need; returns the list's revision. */
   private async sweep(queue: ImportQueue, scheduled: boolean): Promise<string> {
-    let token: string | undefined;
-    let revision = '';
     let queued = 0;
-    do {
-      const page = await this.o.source.list({ limit: this.pageSize, ...(token ? { continue: token } : {}) });
-      revision ||= page.resourceVersion;
-      for (const stream of page.items) {
-        const kind = this.kindFor(stream, scheduled);
-        if (!kind) continue;
-        queue.add(keyOf(stream), kind);
-        queued++;
-      }
-      token = page.continue;
-    } while (token);
+    const revision = await listAllStreams(this.o.source, this.pageSize, (stream) => {
+      const kind = this.kindFor(stream, scheduled);
+      if (!kind) return;
+      queue.add(keyOf(stream), kind);
+      queued++;
+    });
     this.stats.sweeps++;
     this.log.debug({ queued, scheduled }, 'image import controller: listed image streams');
     return revision;
@@ -127,31 +120,17 @@ export class ImportController {
   }
 
   /** List, then watch from that revision; list again whenever the watch ends. */
-  private async follow(queue: ImportQueue, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const revision = await this.sweep(queue, false);
-        const watch = await this.o.source.watch(revision);
-        const stop = () => watch.stop();
-        signal.addEventListener('abort', stop, { once: true });
-        try {
-          for await (const ev of watch.events) {
-            if (ev.type === 'ERROR') {
-              this.log.debug({ reason: ev.message }, 'image import controller: watch ended; listing again');
-              break;
-            }
-            if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && needsPendingImport(ev.stream)) queue.add(keyOf(ev.stream), 'pending');
-          }
-        } finally {
-          watch.stop();
-          signal.removeEventListener('abort', stop);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.log.warn({ err: message(err) }, 'image import controller: cannot list or watch image streams; retrying');
-        await pause(this.retryMs, signal);
-      }
-    }
+  private follow(queue: ImportQueue, signal: AbortSignal): Promise<void> {
+    return followStreams(this.o.source, {
+      list: () => this.sweep(queue, false),
+      change: (type, stream) => {
+        if (type !== 'DELETED' && needsPendingImport(stream)) queue.add(keyOf(stream), 'pending');
+      },
+      ended: (reason) => this.log.debug({ reason }, 'image import controller: watch ended; listing again'),
+      failed: (err) => this.log.warn({ err: message(err) }, 'image import controller: cannot list or watch image streams; retrying'),
+      retryMs: this.retryMs,
+      signal,
+    });
   }
 
   /**

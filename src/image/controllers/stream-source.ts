@@ -7,6 +7,7 @@ import type { KubeObject } from '../../apiserver/api/types.js';
 import type { RESTStorage } from '../../apiserver/registry/rest.js';
 import type { RequestContext } from '../../apiserver/registry/strategy.js';
 import type { ImageStream } from '../api/types.js';
+import { pause } from '../../apiserver/util/pause.js';
 
 export type StreamEvent =
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; stream: ImageStream }
@@ -59,4 +60,57 @@ export function storageStreamSource(store: Required<Pick<RESTStorage, 'list' | '
       return { events: events(), stop: () => w.stop() };
     },
   };
+}
+
+/** Lists every stream, a page at a time, handing each to `each`; returns the revision of the list. */
+export async function listAllStreams(source: StreamSource, pageSize: number, each: (stream: ImageStream) => void): Promise<string> {
+  let token: string | undefined;
+  let revision = '';
+  do {
+    const page = await source.list({ limit: pageSize, ...(token ? { continue: token } : {}) });
+    revision ||= page.resourceVersion;
+    for (const s of page.items) each(s);
+    token = page.continue;
+  } while (token);
+  return revision;
+}
+
+export interface FollowOptions {
+  /** A full listing; returns the revision the watch starts from. */
+  list(): Promise<string>;
+  /** Each change after it. */
+  change(type: 'ADDED' | 'MODIFIED' | 'DELETED', stream: ImageStream): void;
+  /** The watch ended (e.g. its revision was compacted); a new listing follows. */
+  ended?(message: string): void;
+  /** Listing or watching failed; retried after retryMs. */
+  failed(err: unknown): void;
+  retryMs: number;
+  signal: AbortSignal;
+}
+
+/** List, then watch from that revision; list again whenever the watch ends, until `signal` aborts. */
+export async function followStreams(source: StreamSource, o: FollowOptions): Promise<void> {
+  while (!o.signal.aborted) {
+    try {
+      const watch = await source.watch(await o.list());
+      const stop = (): void => watch.stop();
+      o.signal.addEventListener('abort', stop, { once: true });
+      try {
+        for await (const ev of watch.events) {
+          if (ev.type === 'ERROR') {
+            o.ended?.(ev.message);
+            break;
+          }
+          if (ev.type !== 'BOOKMARK') o.change(ev.type, ev.stream);
+        }
+      } finally {
+        watch.stop();
+        o.signal.removeEventListener('abort', stop);
+      }
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.failed(err);
+      await pause(o.retryMs, o.signal);
+    }
+  }
 }

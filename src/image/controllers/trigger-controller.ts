@@ -14,10 +14,9 @@ import { jsonPointer, POD_SPEC_LOCATIONS } from '../api/pod-specs.js';
 import { splitImageStreamTag } from '../api/names.js';
 import { latestTagEvent, resolveReferenceForTagEvent } from '../api/tag-history.js';
 import type { ImageStream } from '../api/types.js';
-import { pause } from '../../apiserver/util/pause.js';
 import type { ControllerLogger } from './import-controller.js';
 import { ImportQueue } from './import-queue.js';
-import type { StreamSource } from './stream-source.js';
+import { followStreams, listAllStreams, type StreamSource } from './stream-source.js';
 import { parseTriggers, TRIGGER_ANNOTATION, type ObjectFieldTrigger } from './trigger-annotation.js';
 import { containerField, findContainer } from './trigger-field-path.js';
 import { decodeWorkload, WORKLOADS, type TriggeredWorkload, type WorkloadPatchOperation, type WorkloadResource, type WorkloadSource, type WorkloadWatch } from './workload-source.js';
@@ -234,45 +233,25 @@ export class TriggerController {
     for (const w of state.byStream.get(key) ?? []) queue.add(w, 'pending');
   }
 
-  /** List, then watch from that revision; list again whenever the watch ends. */
-  private async followStreams(state: TriggerState, queue: ImportQueue, signal: AbortSignal, listed: () => void): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        let token: string | undefined;
-        let revision = '';
+  /** Every stream's values (one paged list, then a watch), kept current until `signal` aborts. */
+  private followStreams(state: TriggerState, queue: ImportQueue, signal: AbortSignal, listed: () => void): Promise<void> {
+    const keyOfStream = (s: ImageStream): string => streamKey(s.metadata.namespace ?? '', s.metadata.name ?? '');
+    return followStreams(this.o.streams, {
+      list: async () => {
         const seen = new Set<string>();
-        do {
-          const page = await this.o.streams.list({ limit: this.pageSize, ...(token ? { continue: token } : {}) });
-          revision ||= page.resourceVersion;
-          for (const s of page.items) {
-            const key = streamKey(s.metadata.namespace ?? '', s.metadata.name ?? '');
-            seen.add(key);
-            this.streamChanged(key, triggerValues(s), state, queue);
-          }
-          token = page.continue;
-        } while (token);
+        const revision = await listAllStreams(this.o.streams, this.pageSize, (s) => {
+          seen.add(keyOfStream(s));
+          this.streamChanged(keyOfStream(s), triggerValues(s), state, queue);
+        });
         for (const key of [...state.values.keys()]) if (!seen.has(key)) this.streamChanged(key, undefined, state, queue);
         listed();
-        const watch = await this.o.streams.watch(revision);
-        const stop = (): void => watch.stop();
-        signal.addEventListener('abort', stop, { once: true });
-        try {
-          for await (const ev of watch.events) {
-            if (ev.type === 'ERROR') break;
-            if (ev.type === 'BOOKMARK') continue;
-            const key = streamKey(ev.stream.metadata.namespace ?? '', ev.stream.metadata.name ?? '');
-            this.streamChanged(key, ev.type === 'DELETED' ? undefined : triggerValues(ev.stream), state, queue);
-          }
-        } finally {
-          watch.stop();
-          signal.removeEventListener('abort', stop);
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        this.log.warn({ err: message(err) }, 'image trigger controller: cannot list or watch image streams; retrying');
-        await pause(this.retryMs, signal);
-      }
-    }
+        return revision;
+      },
+      change: (type, s) => this.streamChanged(keyOfStream(s), type === 'DELETED' ? undefined : triggerValues(s), state, queue),
+      failed: (err) => this.log.warn({ err: message(err) }, 'image trigger controller: cannot list or watch image streams; retrying'),
+      retryMs: this.retryMs,
+      signal,
+    });
   }
 
   private async work(state: TriggerState, queue: ImportQueue, signal: AbortSignal): Promise<void> {
