@@ -1,31 +1,30 @@
 // A host cluster in memory: --local mode (the admin token is the only identity, every namespace
-// exists) and unit tests (tokens, access rules, ConfigMaps and namespaces set by the test).
+// exists) and unit tests (tokens, access rules, ConfigMaps, namespaces and workloads set by the
+// test; patches applied, Events kept).
 
 import { jsonPatch } from '../endpoints/patch.js';
 import { StatusError } from '../errors/index.js';
 import {
   HostClusterError,
   type CollectionHandlers,
+  type ConfigMapData,
   type EventRecord,
+  type HostCluster,
+  type Informer,
   type JSONPatchOperation,
+  type LimitRangeLister,
+  type LimitRangeObject,
+  type NamespaceInfo,
+  type NamespaceLister,
+  type SecretList,
+  type SecretListOptions,
+  type SecretObject,
+  type SubjectAccessReviewSpec,
+  type SubjectAccessReviewStatus,
+  type TokenReviewSpec,
+  type TokenReviewStatus,
+  type WireUserInfo,
   type WorkloadResource,
-} from './types.js';
-import type {
-  ConfigMapData,
-  HostCluster,
-  Informer,
-  LimitRangeLister,
-  LimitRangeObject,
-  NamespaceInfo,
-  NamespaceLister,
-  SecretList,
-  SecretListOptions,
-  SecretObject,
-  SubjectAccessReviewSpec,
-  SubjectAccessReviewStatus,
-  TokenReviewSpec,
-  TokenReviewStatus,
-  WireUserInfo,
 } from './types.js';
 
 export interface InMemoryHostClusterOptions {
