@@ -17,7 +17,7 @@ import type { ImageStream } from '../api/types.js';
 import type { ControllerLogger } from './import-controller.js';
 import { ImportQueue } from './import-queue.js';
 import { followStreams, listAllStreams, type StreamSource } from './stream-source.js';
-import { parseTriggers, TRIGGER_ANNOTATION, type ObjectFieldTrigger } from './trigger-annotation.js';
+import { parseTriggers, type ObjectFieldTrigger } from './trigger-annotation.js';
 import { containerField, findContainer } from './trigger-field-path.js';
 import { decodeWorkload, WORKLOADS, type TriggeredWorkload, type WorkloadPatchOperation, type WorkloadResource, type WorkloadSource, type WorkloadWatch } from './workload-source.js';
 
@@ -337,4 +337,3 @@ async function waitSynced(w: WorkloadWatch, signal: AbortSignal): Promise<void> 
   while (!signal.aborted && !(await w.waitForSync(1000)));
 }
 
-export { TRIGGER_ANNOTATION };
