@@ -19,7 +19,7 @@ import { ImportQueue } from './import-queue.js';
 import { followStreams, listAllStreams, type StreamSource } from './stream-source.js';
 import { parseTriggers, type ObjectFieldTrigger } from './trigger-annotation.js';
 import { containerField, findContainer } from './trigger-field-path.js';
-import { decodeWorkload, WORKLOADS, type TriggeredWorkload, type WorkloadPatchOperation, type WorkloadResource, type WorkloadSource, type WorkloadWatch } from './workload-source.js';
+import { decodeWorkload, WORKLOADS, type TriggeredWorkload, type WorkloadHandlers, type WorkloadPatchOperation, type WorkloadResource, type WorkloadSource, type WorkloadWatch } from './workload-source.js';
 
 export const TRIGGER_CONTROLLER_COMPONENT = 'image-trigger-controller';
 
@@ -132,7 +132,7 @@ export class TriggerController {
     this.log.info({}, 'image trigger controller stopped');
   }
 
-  private workloadHandlers(resource: WorkloadResource, state: TriggerState, queue: ImportQueue): Parameters<WorkloadSource['watch']>[1] {
+  private workloadHandlers(resource: WorkloadResource, state: TriggerState, queue: ImportQueue): WorkloadHandlers {
     const prefix = `${resource}/`;
     return {
       replace: (items) => {
