@@ -38,6 +38,7 @@ import { IMAGE_STREAMS, IMAGES } from './registry/resources.js';
 import { GROUP, VERSION } from './api/types.js';
 import { TypeModel } from '../apiserver/openapi/type-model.js';
 import { imageApiDocument, imageDefinitionName } from './api/schemas.js';
+import { imageProtobuf } from './api/protobuf.js';
 
 export { GROUP, VERSION } from './api/types.js';
 export { IMAGE_STREAMS, IMAGES } from './registry/resources.js';
@@ -151,7 +152,7 @@ export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
     ['imagetags', new ImageTagREST(tagDeps)],
   ]);
   return {
-    group: { group: GROUP, version: VERSION, resources, storedKinds: new Set(['images', 'imagestreams']), typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }) },
+    group: { group: GROUP, version: VERSION, resources, storedKinds: new Set(['images', 'imagestreams']), typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }), protobuf: imageProtobuf },
     streams: streamRegistry,
     images: imageRegistry,
     allowList,

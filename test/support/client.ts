@@ -7,6 +7,8 @@ export interface Response {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  /** The body as received (protobuf responses). */
+  bytes: Buffer;
   // Tests inspect arbitrary JSON shapes.
   json: <T = Record<string, unknown>>() => T;
 }
@@ -60,11 +62,13 @@ export class TestClient {
     const res = await this.open(method, path, o);
     const chunks: Buffer[] = [];
     for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
     return {
       status: res.statusCode ?? 0,
       headers: res.headers,
       text,
+      bytes,
       json: <T,>() => JSON.parse(text) as T,
     };
   }
@@ -86,6 +90,11 @@ export class TestClient {
   }
 
   /** Opens a watch and yields parsed events until stopped or the server ends the stream. */
+  /** The response of a request whose body is streamed (a watch), unread. */
+  stream(path: string, headers?: Record<string, string>): Promise<IncomingMessage> {
+    return this.open('GET', path, { headers });
+  }
+
   async watch(path: string, headers?: Record<string, string>): Promise<WatchReader> {
     const res = await this.open('GET', path, { headers });
     return new WatchReader(res);

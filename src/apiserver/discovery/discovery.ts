@@ -2,6 +2,7 @@
 // aggregated apidiscovery.k8s.io/v2 list (deterministic, with its ETag).
 
 import { createHash } from 'node:crypto';
+import type { GroupProtobuf } from '../api/protobuf/meta.js';
 import type { TypeModel } from '../openapi/type-model.js';
 import type { RESTStorage } from '../registry/rest.js';
 import { verbsOf } from '../registry/rest.js';
@@ -14,6 +15,8 @@ export interface DiscoveryGroup {
   storedKinds?: ReadonlySet<string>;
   /** The group's schemas: patch strategies, apply list types, field validation and OpenAPI. */
   typeModel?: TypeModel;
+  /** The group's protobuf messages (served when clients ask for protobuf). */
+  protobuf?: GroupProtobuf;
 }
 
 export interface APIResource {

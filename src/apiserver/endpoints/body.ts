@@ -1,12 +1,13 @@
-// Reading and decoding request bodies: the 3 MiB limit (413), JSON and YAML (else 415), and the
-// 400s for malformed documents or the wrong kind/apiVersion.
+// Reading and decoding request bodies: the 3 MiB limit (413), JSON, YAML and protobuf (else 415),
+// and the 400s for malformed documents or the wrong kind/apiVersion.
 
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { ProtobufDecodeError, type ProtobufCodec } from '../api/protobuf/codec.js';
 import type { KubeObject } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { errors } from '../errors/index.js';
-import { parseContentType, SUPPORTED_MEDIA_TYPES } from './negotiation.js';
+import { parseContentType, PROTOBUF, SUPPORTED_MEDIA_TYPES } from './negotiation.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -29,21 +30,42 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
   return Buffer.concat(chunks);
 }
 
+/** The text formats; a protobuf body is decoded to JSON first (protobufDocument). */
 export type BodyFormat = 'json' | 'yaml';
 
-/** What this server decodes: it answers protobuf-first clients in JSON but cannot read protobuf. */
-export const DECODABLE_MEDIA_TYPES = 'application/json, application/yaml';
-
-/**
- * The format of a create/update/delete body, or a 415 with the k8s message. A protobuf body (what
- * library-go clients send by default) is told exactly what to send instead.
- */
-export function bodyFormat(contentType: string | undefined): BodyFormat {
+/** The format of a create/update/delete body, or a 415 with the k8s message. */
+export function bodyFormat(contentType: string | undefined): BodyFormat | 'protobuf' {
   const { mediaType } = parseContentType(contentType);
   if (mediaType === '' || mediaType === 'application/json') return 'json';
   if (mediaType === 'application/yaml') return 'yaml';
-  if (mediaType === 'application/vnd.kubernetes.protobuf') throw errors.unsupportedMediaType(DECODABLE_MEDIA_TYPES);
+  if (mediaType === PROTOBUF) return 'protobuf';
   throw errors.unsupportedMediaType(SUPPORTED_MEDIA_TYPES);
+}
+
+/** How k8s.io/apiserver quotes an undecodable body: JSON text or hex, 30 bytes at most. */
+function summarize(raw: Buffer): string {
+  if (raw.length === 0) return '<empty>';
+  const head = raw.subarray(0, 30);
+  const text = raw[0] === 0x7b ? head.toString('utf8') : head.toString('hex');
+  return raw.length > 30 ? `${text} ...` : text;
+}
+
+/**
+ * A protobuf body as the JSON document Go would decode it to, its kind and apiVersion from the
+ * envelope: it then takes the same path as a JSON body. 400s as k8s.io/apiserver words them.
+ */
+export function protobufDocument(raw: Buffer, codec: ProtobufCodec, expectedKind: string): Record<string, unknown> {
+  try {
+    const { apiVersion, kind, object } = codec.decode(raw);
+    return { apiVersion, kind, ...object };
+  } catch (err) {
+    if (!(err instanceof ProtobufDecodeError)) throw err;
+    if (err.typeMeta) {
+      const version = err.typeMeta.apiVersion.split('/').pop();
+      throw errors.badRequest(`${err.typeMeta.kind} in version "${version}" cannot be handled as a ${expectedKind}: ${err.message}`);
+    }
+    throw errors.badRequest(`the object provided is unrecognized (must be of type ${expectedKind}): ${err.message} (${summarize(raw)})`);
+  }
 }
 
 /** Parses JSON or YAML into a value; 400 on syntax errors. */

@@ -1,5 +1,5 @@
-// Accept-header negotiation: JSON (also for protobuf-first clients), YAML, Table, and
-// PartialObjectMetadata(List), with the 406 texts of k8s.io/apiserver.
+// Accept-header negotiation: JSON, YAML, protobuf, Table (JSON only, as kube-apiserver), and
+// PartialObjectMetadata(List) in JSON or protobuf, with the 406 texts of k8s.io/apiserver.
 
 import { errors, failure } from '../errors/index.js';
 
@@ -13,8 +13,12 @@ export interface MediaRange {
 export type OutputKind =
   | { kind: 'json' }
   | { kind: 'yaml' }
+  | { kind: 'protobuf' }
   | { kind: 'table'; version: 'v1' | 'v1beta1' }
-  | { kind: 'partial'; list: boolean; version: 'v1' | 'v1beta1' };
+  | { kind: 'partial'; list: boolean; version: 'v1' | 'v1beta1'; protobuf?: boolean };
+
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+export const PROTOBUF_WATCH = 'application/vnd.kubernetes.protobuf;stream=watch';
 
 export const SUPPORTED_MEDIA_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 
@@ -56,30 +60,33 @@ export interface NegotiateOptions {
   allowTable: boolean;
   /** How a Go server names the response type in 406s, e.g. "*image.ImageStreamList". */
   typeName?: string;
+  /** Whether the kind has a protobuf message (else protobuf entries are passed over). */
+  protobuf?: boolean;
 }
 
 /**
- * Picks the first Accept entry we can produce. Protobuf entries are skipped (we answer JSON to
- * clients that also accept it); an entry asking for a transformation we cannot do is skipped too,
- * and if nothing is left, the 406 names what we support.
+ * Picks the first Accept entry we can produce. An entry asking for a transformation we cannot do
+ * (Table in protobuf, as kube-apiserver) is skipped, and if nothing is left, the 406 names what we
+ * support.
  */
 export function negotiateOutput(header: string | undefined, opts: NegotiateOptions): OutputKind {
   const ranges = parseAccept(header);
   let sawJsonWithUnknownAs = false;
   let shapeMismatch: string | undefined;
   for (const m of ranges) {
-    if (isProtobuf(m)) continue;
+    const protobuf = isProtobuf(m);
+    if (protobuf && (!opts.protobuf || (m.params.stream !== undefined && m.params.stream !== 'watch'))) continue;
     if (m.type === 'application' && m.subtype === 'yaml' && !m.params.as) return { kind: 'yaml' };
-    if (!isJsonLike(m)) continue;
+    if (!protobuf && !isJsonLike(m)) continue;
     const as = m.params.as;
-    if (!as) return { kind: 'json' };
+    if (!as) return protobuf ? { kind: 'protobuf' } : { kind: 'json' };
     const g = m.params.g;
     const v = m.params.v;
     if (g !== 'meta.k8s.io' || (v !== 'v1' && v !== 'v1beta1')) {
       sawJsonWithUnknownAs = true;
       continue;
     }
-    if (as === 'Table' && opts.allowTable) return { kind: 'table', version: v };
+    if (as === 'Table' && opts.allowTable && !protobuf) return { kind: 'table', version: v };
     if (as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') {
       const wantList = as === 'PartialObjectMetadataList';
       if (wantList !== opts.isList) {
@@ -89,15 +96,30 @@ export function negotiateOutput(header: string | undefined, opts: NegotiateOptio
         if (opts.typeName) shapeMismatch += ` (${opts.typeName})`;
         continue;
       }
-      return { kind: 'partial', list: wantList, version: v };
+      return protobuf ? { kind: 'partial', list: wantList, version: v, protobuf } : { kind: 'partial', list: wantList, version: v };
     }
     sawJsonWithUnknownAs = true;
   }
   if (shapeMismatch) throw failure(406, 'NotAcceptable', shapeMismatch);
   if (sawJsonWithUnknownAs) throw errors.notAcceptable(SUPPORTED_MEDIA_TYPES);
-  // Only protobuf was offered: answer JSON, which every such client also decodes.
+  // Only protobuf was offered for a kind without a message: JSON, which such clients also decode.
   if (ranges.length > 0 && ranges.every((m) => isProtobuf(m))) return { kind: 'json' };
   throw failure(406, 'NotAcceptable', `406: Not Acceptable\n\nAvailable representations: ${SUPPORTED_MEDIA_TYPES}`, {});
+}
+
+/**
+ * How a Status (or another object without transformation) is written: the first plain JSON or
+ * protobuf entry decides, as kube-apiserver's error negotiation does; a client that offered only
+ * protobuf entries (e.g. just `;as=PartialObjectMetadata`) gets protobuf rather than JSON.
+ */
+export function plainEncoding(header: string | undefined): 'json' | 'protobuf' {
+  const ranges = parseAccept(header);
+  for (const m of ranges) {
+    if (m.params.as) continue;
+    if (isProtobuf(m) && (m.params.stream === undefined || m.params.stream === 'watch')) return 'protobuf';
+    if (isJsonLike(m) || (m.type === 'application' && m.subtype === 'yaml')) return 'json';
+  }
+  return ranges.length > 0 && ranges.every((m) => isProtobuf(m)) ? 'protobuf' : 'json';
 }
 
 /** For endpoints that only ever produce plain JSON (discovery, Status-returning verbs). */

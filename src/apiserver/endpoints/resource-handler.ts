@@ -2,12 +2,14 @@
 // capabilities, decodes the body and options, calls the storage and writes the negotiated result.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProtobufCodec } from '../api/protobuf/codec.js';
+import { protobufCodec, type GroupProtobuf } from '../api/protobuf/meta.js';
 import type { KubeList, KubeObject } from '../api/types.js';
 import { errors, failure, fieldErrors, invalidOptions } from '../errors/index.js';
 import type { TypeModel, TypeNode } from '../openapi/type-model.js';
 import type { RESTStorage } from '../registry/rest.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
-import { bodyFormat, parseDocument, readBody } from './body.js';
+import { bodyFormat, parseDocument, protobufDocument, readBody, type BodyFormat } from './body.js';
 import { decodeBody } from './decode.js';
 import { FieldManager } from './fieldmanager/field-manager.js';
 import { addWarnings } from './field-validation.js';
@@ -16,7 +18,7 @@ import { parseBool, parseDeleteOptions, parseListOptions, parseWriteOptions } fr
 import { patchTransform } from './patch-request.js';
 import { APPLY_PATCH_YAML, KNOWN_PATCH_TYPES, supportedPatchTypes } from './patch-types.js';
 import type { RequestInfo } from './request-info.js';
-import { toPartial, toPartialList, toTable, writeBody, writeJSON, type IncludeObject } from './response.js';
+import { toPartial, toPartialList, toTable, writeBody, writeJSON, writeNegotiated, type IncludeObject } from './response.js';
 import { serveWatch } from './watch.js';
 
 export interface GroupVersionResources {
@@ -26,6 +28,8 @@ export interface GroupVersionResources {
   resources: ReadonlyMap<string, RESTStorage>;
   /** The group's schemas, when it ships them (strategic merge patch needs them). */
   typeModel?: TypeModel;
+  /** The group's protobuf messages, when it speaks protobuf. */
+  protobuf?: GroupProtobuf;
 }
 
 export interface ResourceHandlerOptions {
@@ -61,13 +65,18 @@ function includeObjectParam(q: URLSearchParams): IncludeObject {
 export class ResourceHandler {
   private readonly groups = new Map<string, GroupVersionResources>();
   private readonly models = new Map<RESTStorage, TypeModel | undefined>();
+  private readonly codecs = new Map<RESTStorage, ProtobufCodec>();
   private readonly clock: () => Date;
   private readonly minWatchTimeout: number;
 
   constructor(private readonly opts: ResourceHandlerOptions) {
     for (const g of opts.groups) {
       this.groups.set(`${g.group}/${g.version}`, g);
-      for (const s of g.resources.values()) this.models.set(s, g.typeModel);
+      const codec = g.protobuf ? protobufCodec(g.typeModel, g.protobuf) : undefined;
+      for (const s of g.resources.values()) {
+        this.models.set(s, g.typeModel);
+        if (codec) this.codecs.set(s, codec);
+      }
     }
     this.clock = opts.clock ?? (() => new Date());
     this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;
@@ -91,13 +100,13 @@ export class ResourceHandler {
     switch (info.verb) {
       case 'get': {
         if (!storage.get) throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, typeName: typeName(storage, false) });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, typeName: typeName(storage, false), protobuf: this.speaksProtobuf(storage, false) });
         const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined, query });
         return this.writeObject(res, storage, 200, obj, output, query);
       }
       case 'list': {
         if (!storage.list) throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true, typeName: typeName(storage, true) });
+        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true, typeName: typeName(storage, true), protobuf: this.speaksProtobuf(storage, true) });
         const params = parseListOptions(query, false);
         const list = await storage.list(ctx, params);
         return this.writeList(res, storage, list, output, query);
@@ -107,7 +116,7 @@ export class ResourceHandler {
           if (storage.list) throw errors.verbNotSupported('watch', gr);
           throw errors.methodNotAllowed();
         }
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, protobuf: this.speaksProtobuf(storage, false) });
         const params = parseListOptions(query, true);
         if (info.name && query.get('fieldSelector')) {
           const want = params.fieldSelector.requiresExactMatch('metadata.name');
@@ -131,27 +140,30 @@ export class ResourceHandler {
           allowBookmarks: params.allowWatchBookmarks,
           now: this.clock,
           onEvent: (type, bytes) => this.opts.onWatchEvent?.(storage.info.resource, type, bytes),
+          codec: this.codecs.get(storage),
         });
         return;
       }
       case 'create': {
         if (!storage.create || info.name !== '') throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'CreateOptions');
-        const decoded = decodeBody(await readBody(req), format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        const body = this.textBody(await readBody(req), format, storage);
+        const decoded = decodeBody(body.raw, body.format, storage.info, this.typeOf(storage), wo.fieldValidation);
         addWarnings(res, decoded.warnings);
         const obj = this.fieldManager(storage, info).update(undefined, decoded.object, this.managerName(wo.fieldManager, req));
         const result = await storage.create({ ...ctx, dryRun: wo.dryRun }, obj, { fieldManager: wo.fieldManager });
-        if ((result.object as { kind?: string }).kind === 'Status') return writeJSON(res, result.code, result.object);
+        if ((result.object as { kind?: string }).kind === 'Status') return writeNegotiated(res, result.code, result.object, {}, this.codecs.get(storage));
         return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
       }
       case 'update': {
         if (!storage.update || info.name === '') throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'UpdateOptions');
-        const decoded = decodeBody(await readBody(req), format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        const body = this.textBody(await readBody(req), format, storage);
+        const decoded = decodeBody(body.raw, body.format, storage.info, this.typeOf(storage), wo.fieldValidation);
         addWarnings(res, decoded.warnings);
         const fm = this.fieldManager(storage, info);
         const manager = this.managerName(wo.fieldManager, req);
@@ -165,7 +177,7 @@ export class ResourceHandler {
       }
       case 'patch': {
         if (!storage.update || !storage.get || info.name === '') throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const { mediaType } = parseContentType(req.headers['content-type']);
         if (!KNOWN_PATCH_TYPES.includes(mediaType)) throw failure(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
         const type = this.typeOf(storage);
@@ -202,19 +214,19 @@ export class ResourceHandler {
       }
       case 'delete': {
         if (!storage.delete || info.name === '') throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false });
+        const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const raw = await readBody(req);
-        const body = raw.length ? parseDocument(raw, bodyFormat(req.headers['content-type'])) : undefined;
+        const body = raw.length ? this.document(raw, bodyFormat(req.headers['content-type']), storage, 'DeleteOptions') : undefined;
         const opts = parseDeleteOptions(body, query, `${storage.info.group}/${storage.info.version}`);
         const result = await storage.delete({ ...ctx, dryRun: opts.dryRun }, info.name, opts);
-        if ((result.object as { kind?: string }).kind === 'Status') return writeJSON(res, result.code, result.object);
+        if ((result.object as { kind?: string }).kind === 'Status') return writeNegotiated(res, result.code, result.object, {}, this.codecs.get(storage));
         return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
       }
       case 'deletecollection': {
         if (!storage.deleteCollection) throw errors.methodNotAllowed();
-        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: false });
+        const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: false, protobuf: this.speaksProtobuf(storage, true) });
         const raw = await readBody(req);
-        const body = raw.length ? parseDocument(raw, bodyFormat(req.headers['content-type'])) : undefined;
+        const body = raw.length ? this.document(raw, bodyFormat(req.headers['content-type']), storage, 'DeleteOptions') : undefined;
         const opts = parseDeleteOptions(body, query, `${storage.info.group}/${storage.info.version}`);
         const params = parseListOptions(query, false);
         const list = await storage.deleteCollection({ ...ctx, dryRun: opts.dryRun }, opts, params);
@@ -223,6 +235,26 @@ export class ResourceHandler {
       default:
         throw errors.methodNotAllowed();
     }
+  }
+
+  /** Whether the kind (or its list) has a protobuf message. */
+  private speaksProtobuf(storage: RESTStorage, list: boolean): boolean {
+    const codec = this.codecs.get(storage);
+    const apiVersion = storage.info.group ? `${storage.info.group}/${storage.info.version}` : storage.info.version;
+    return codec !== undefined && codec.supports({ apiVersion, kind: list ? storage.info.listKind : storage.info.kind });
+  }
+
+  /** A write body in a text format: protobuf is decoded to the JSON Go would read it as. */
+  private textBody(raw: Buffer, format: BodyFormat | 'protobuf', storage: RESTStorage): { raw: Buffer; format: BodyFormat } {
+    if (format !== 'protobuf') return { raw, format };
+    return { raw: Buffer.from(JSON.stringify(this.document(raw, format, storage, storage.info.kind))), format: 'json' };
+  }
+
+  private document(raw: Buffer, format: BodyFormat | 'protobuf', storage: RESTStorage, expectedKind: string): unknown {
+    if (format !== 'protobuf') return parseDocument(raw, format);
+    const codec = this.codecs.get(storage);
+    if (!codec) throw errors.unsupportedMediaType('application/json, application/yaml');
+    return protobufDocument(raw, codec, expectedKind);
   }
 
   /** The schema of a storage's kind, when its group ships one. */
@@ -249,15 +281,15 @@ export class ResourceHandler {
     if (output.kind === 'table') {
       return writeJSON(res, code, toTable(storage, [obj], { resourceVersion: obj.metadata.resourceVersion }, output.version, includeObjectParam(q), this.clock()));
     }
-    if (output.kind === 'partial') return writeJSON(res, code, toPartial(obj, output.version));
-    writeBody(res, code, obj, output);
+    if (output.kind === 'partial') return writeBody(res, code, toPartial(obj, output.version), output, this.codecs.get(storage));
+    writeBody(res, code, obj, output, this.codecs.get(storage));
   }
 
   private writeList(res: ServerResponse, storage: RESTStorage, list: KubeList, output: OutputKind, q: URLSearchParams): void {
     if (output.kind === 'table') {
       return writeJSON(res, 200, toTable(storage, list.items, list.metadata, output.version, includeObjectParam(q), this.clock()));
     }
-    if (output.kind === 'partial') return writeJSON(res, 200, toPartialList(list, output.version));
-    writeBody(res, 200, list, output);
+    if (output.kind === 'partial') return writeBody(res, 200, toPartialList(list, output.version), output, this.codecs.get(storage));
+    writeBody(res, 200, list, output, this.codecs.get(storage));
   }
 }

@@ -1,12 +1,36 @@
-// Writing responses: JSON/YAML objects, Status errors (with Retry-After), and the object
-// transformations clients negotiate (Table, PartialObjectMetadata).
+// Writing responses: JSON/YAML/protobuf objects, Status errors (with Retry-After) in the encoding
+// the client asked for, and the object transformations clients negotiate (Table,
+// PartialObjectMetadata).
 
 import type { ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
+import type { ProtobufCodec } from '../api/protobuf/codec.js';
+import { protobufCodec } from '../api/protobuf/meta.js';
 import type { KubeList, KubeObject, Table, TableRow } from '../api/types.js';
 import { StatusError } from '../errors/index.js';
 import type { RESTStorage } from '../registry/rest.js';
-import type { OutputKind } from './negotiation.js';
+import { plainEncoding, PROTOBUF, type OutputKind } from './negotiation.js';
+
+let metaCodec: ProtobufCodec | undefined;
+
+/** The codec of the meta kinds (Status, discovery, PartialObjectMetadata): constant, built on first use. */
+export function metaProtobuf(): ProtobufCodec {
+  metaCodec ??= protobufCodec();
+  return metaCodec;
+}
+
+export function writeProtobuf(res: ServerResponse, code: number, bytes: Buffer, headers: Record<string, string> = {}): void {
+  res.writeHead(code, { 'Content-Type': PROTOBUF, 'Content-Length': bytes.length, ...headers });
+  res.end(bytes);
+}
+
+/** An object that needs no transformation (Status, discovery): protobuf when the client prefers it. */
+export function writeNegotiated(res: ServerResponse, code: number, body: object, headers: Record<string, string> = {}, codec = metaProtobuf()): void {
+  if (plainEncoding(res.req?.headers.accept) === 'protobuf' && codec.supports(body as { apiVersion: string; kind: string })) {
+    return writeProtobuf(res, code, codec.encode(body), headers);
+  }
+  writeJSON(res, code, body, headers);
+}
 
 export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -14,7 +38,10 @@ export function writeJSON(res: ServerResponse, code: number, body: unknown, head
   res.end(text);
 }
 
-export function writeBody(res: ServerResponse, code: number, body: unknown, output: OutputKind): void {
+export function writeBody(res: ServerResponse, code: number, body: object, output: OutputKind, codec?: ProtobufCodec): void {
+  if ((output.kind === 'protobuf' || (output.kind === 'partial' && output.protobuf)) && codec) {
+    return writeProtobuf(res, code, codec.encode(body));
+  }
   if (output.kind === 'yaml') {
     const text = toYaml(body);
     res.writeHead(code, { 'Content-Type': 'application/yaml', 'Content-Length': Buffer.byteLength(text) });
@@ -28,7 +55,7 @@ export function writeStatusError(res: ServerResponse, err: StatusError): void {
   const headers: Record<string, string> = {};
   const retry = err.status.details?.retryAfterSeconds;
   if (retry !== undefined && retry > 0) headers['Retry-After'] = String(retry);
-  writeJSON(res, err.status.code, err.status, headers);
+  writeNegotiated(res, err.status.code, err.status, headers);
 }
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';

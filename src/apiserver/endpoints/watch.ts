@@ -1,10 +1,12 @@
-// Streams watch events: headers flushed at once, one JSON object per line, each written as it
-// comes; backpressure respected; ends on timeout, client disconnect, or an ERROR event.
+// Streams watch events: headers flushed at once, one JSON object per line (or, in protobuf, one
+// length-prefixed WatchEvent frame), each written as it comes; backpressure respected; ends on
+// timeout, client disconnect, or an ERROR event.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProtobufCodec } from '../api/protobuf/codec.js';
 import type { KubeObject } from '../api/types.js';
 import type { APIWatch, APIWatchEvent, RESTStorage } from '../registry/rest.js';
-import type { OutputKind } from './negotiation.js';
+import { PROTOBUF_WATCH, type OutputKind } from './negotiation.js';
 import { toPartial, toTable, type IncludeObject } from './response.js';
 
 export interface ServeWatchOptions {
@@ -14,6 +16,8 @@ export interface ServeWatchOptions {
   allowBookmarks: boolean;
   now: () => Date;
   onEvent?: (type: string, bytes: number) => void;
+  /** The group's protobuf codec, for protobuf output. */
+  codec?: ProtobufCodec;
 }
 
 export async function serveWatch(
@@ -23,8 +27,9 @@ export async function serveWatch(
   watch: APIWatch,
   opts: ServeWatchOptions,
 ): Promise<void> {
+  const protobuf = opts.codec !== undefined && (opts.output.kind === 'protobuf' || (opts.output.kind === 'partial' && opts.output.protobuf === true));
   res.writeHead(200, {
-    'Content-Type': 'application/json',
+    'Content-Type': protobuf ? PROTOBUF_WATCH : 'application/json',
     'Cache-Control': 'no-cache, private',
     'Transfer-Encoding': 'chunked',
   });
@@ -42,7 +47,7 @@ export async function serveWatch(
   res.on('close', finish);
 
   let firstTable = true;
-  const encode = (ev: APIWatchEvent): unknown => {
+  const encode = (ev: APIWatchEvent): { type: string; object: object } => {
     if (ev.type === 'ERROR') return ev;
     const o = opts.output;
     if (ev.type === 'BOOKMARK') {
@@ -63,7 +68,8 @@ export async function serveWatch(
     for await (const ev of watch.events) {
       if (closed) break;
       if (ev.type === 'BOOKMARK' && !opts.allowBookmarks) continue;
-      const line = JSON.stringify(encode(ev)) + '\n';
+      const event = encode(ev);
+      const line = protobuf ? (opts.codec as ProtobufCodec).watchFrame(event.type, (opts.codec as ProtobufCodec).encode(event.object)) : JSON.stringify(event) + '\n';
       opts.onEvent?.(ev.type, line.length);
       if (!res.write(line)) {
         await new Promise<void>((resolve) => {

@@ -59,7 +59,11 @@ class MessagePlan {
 }
 
 export class ProtobufDecodeError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The envelope's type when the error is inside a message of a known kind. */
+    readonly typeMeta?: TypeMeta,
+  ) {
     super(message);
     this.name = 'ProtobufDecodeError';
   }
@@ -211,7 +215,12 @@ export class ProtobufCodec {
     if (!kind) throw new ProtobufDecodeError("Object 'Kind' is missing in protobuf message");
     const plan = this.planFor({ apiVersion, kind });
     if (!plan) throw new ProtobufDecodeError(`no kind "${kind}" is registered for version "${apiVersion}"`);
-    return { apiVersion, kind, object: this.decodeMessage(plan, raw ?? new Uint8Array()) };
+    try {
+      return { apiVersion, kind, object: this.decodeMessage(plan, raw ?? new Uint8Array()) };
+    } catch (err) {
+      if (err instanceof ProtobufDecodeError) throw new ProtobufDecodeError(err.message, { apiVersion, kind });
+      throw err;
+    }
   }
 
   /** A message of a kind (no envelope) as Go's JSON. */
