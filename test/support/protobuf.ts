@@ -87,7 +87,7 @@ export function splitFrames(body: Buffer): { frames: WatchFrame[]; rest: Buffer 
 
 /** Reads frames of a protobuf watch as they arrive. */
 export class ProtobufWatch {
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private readonly frames: WatchFrame[] = [];
   private wake?: () => void;
   ended = false;

@@ -104,10 +104,14 @@ describe('bad input gets the right Status', () => {
     assert.equal(table2.json().message, 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
   });
 
-  it('a protobuf-first Accept gets JSON', async () => {
-    const r = await t.client.get(nsPath('bad', 'imagestreams'), { Accept: 'application/vnd.kubernetes.protobuf,application/json' });
+  it('an Accept that lists JSON before protobuf gets JSON, errors too', async () => {
+    const accept = { Accept: 'application/json, application/vnd.kubernetes.protobuf' };
+    const r = await t.client.get(nsPath('bad', 'imagestreams'), accept);
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/json');
+    const missing = await t.client.get(nsPath('bad', 'imagestreams', 'nope'), accept);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['content-type'], 'application/json');
   });
 
   it('PUT on a collection answers 405 MethodNotAllowed', async () => {
