@@ -31,7 +31,10 @@ export interface Envelope {
   kind: string;
   /** Decoded with protobufjs: present fields only, int64 as numbers, bytes as Buffers. */
   object: Message;
+  /** The object's message. */
   raw: Buffer;
+  /** The whole enveloped object. */
+  bytes: Buffer;
 }
 
 export function isEnveloped(body: Buffer): boolean {
@@ -43,7 +46,7 @@ export function decodeEnvelope(body: Buffer): Envelope {
   const unknown = type('k8s.io.apimachinery.pkg.runtime.Unknown').decode(body.subarray(4)) as unknown as { typeMeta: { apiVersion: string; kind: string }; raw: Uint8Array };
   const { apiVersion, kind } = unknown.typeMeta;
   const raw = Buffer.from(unknown.raw);
-  return { apiVersion, kind, raw, object: decodeAs(messageType(apiVersion, kind), raw) };
+  return { apiVersion, kind, raw, bytes: body, object: decodeAs(messageType(apiVersion, kind), raw) };
 }
 
 export function decodeAs(typeName: string, bytes: Uint8Array): Message {

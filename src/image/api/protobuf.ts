@@ -17,5 +17,5 @@ export const imageProtobuf: GroupProtobuf = {
     `${I}ImageSignature.created`,
     'k8s.io.api.core.v1.Secret.immutable',
   ],
-  notOmitEmpty: [`${I}TagReference.annotations`, `${I}TagReference.generation`],
+  notOmitEmpty: [`${I}TagReference.annotations`, `${I}TagReference.generation`, `${I}ImageBlobReferences.layers`, `${I}ImageBlobReferences.config`],
 };

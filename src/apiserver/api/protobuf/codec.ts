@@ -50,6 +50,7 @@ interface FieldPlan {
   /** A Go pointer: written only when set, null (or omitted) in JSON when unset. */
   readonly pointer: boolean;
   readonly omitEmpty: boolean;
+  readonly omitZero: boolean;
 }
 
 class MessagePlan {
@@ -87,6 +88,8 @@ export interface ProtobufCodecOptions {
   pointerFields: ReadonlySet<string>;
   /** "<message>.<field>" of optional fields without `omitempty` (JSON null when nil). */
   notOmitEmpty: ReadonlySet<string>;
+  /** "<message>.<field>" of struct fields tagged `omitzero` (left out of JSON when zero). */
+  omitZero: ReadonlySet<string>;
 }
 
 type Json = Record<string, unknown>;
@@ -302,6 +305,7 @@ export class ProtobufCodec {
       mapValue: isMap ? valueKind : undefined,
       pointer,
       omitEmpty: !this.writtenWhenEmpty(`${message}.${f.name}`, struct, f.name, kind),
+      omitZero: this.opts.omitZero.has(`${message}.${f.name}`),
     };
     if (sub) plan.message = this.plan(sub);
     return plan;
@@ -593,10 +597,11 @@ export class ProtobufCodec {
           continue;
         }
         const z = this.zero(f, f.kind);
-        if (!(f.omitEmpty && isOmittable(f.kind, z))) out[f.name] = z;
+        if (!(f.omitEmpty && isOmittable(f.kind, z)) && !(f.omitZero && z === null)) out[f.name] = z;
         continue;
       }
       if (f.omitEmpty && !f.pointer && isOmittable(f.kind, v)) continue;
+      if (f.omitZero && v === null) continue;
       out[f.name] = v;
     }
     return out;

@@ -40,6 +40,9 @@ export const META_POINTER_FIELDS: readonly string[] = [
   `${M}ListOptions.sendInitialEvents`,
 ];
 
+/** ObjectMeta.creationTimestamp is `omitempty,omitzero` since apimachinery 1.34: an unset one is left out. */
+export const META_OMIT_ZERO_FIELDS: readonly string[] = [`${M}ObjectMeta.creationTimestamp`];
+
 /** A codec for the meta kinds and, when given, one group's kinds (typed by its type model). */
 export function protobufCodec(model?: TypeModel, group?: GroupProtobuf): ProtobufCodec {
   return new ProtobufCodec({
@@ -47,5 +50,6 @@ export function protobufCodec(model?: TypeModel, group?: GroupProtobuf): Protobu
     model: model ?? new TypeModel({ definitions: {}, definitionOf: () => undefined }),
     pointerFields: new Set([...META_POINTER_FIELDS, ...(group?.pointerFields ?? [])]),
     notOmitEmpty: new Set(group?.notOmitEmpty ?? []),
+    omitZero: new Set(META_OMIT_ZERO_FIELDS),
   });
 }
