@@ -15,8 +15,15 @@ type Json = Record<string, unknown>;
 
 const V3_REF_PREFIX = '#/components/schemas/';
 const BEARER = { type: 'apiKey', description: 'Bearer Token authentication', name: 'authorization', in: 'header' };
-const PRODUCES = ['application/json', 'application/yaml'];
-const STREAMING = [...PRODUCES, 'application/json;stream=watch'];
+const JSON_YAML = ['application/json', 'application/yaml'];
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** What an operation answers in: protobuf too when the group speaks it; watches add their stream forms. */
+function produces(api: GroupAPI, op: Operation): string[] {
+  const types = api.protobuf ? [...JSON_YAML, PROTOBUF] : [...JSON_YAML];
+  if (op.streams) types.push('application/json;stream=watch', ...(api.protobuf ? [`${PROTOBUF};stream=watch`] : []));
+  return types;
+}
 
 function gvkOrder(a: GroupVersionKind, b: GroupVersionKind): number {
   return a.group.localeCompare(b.group) || a.version.localeCompare(b.version) || a.kind.localeCompare(b.kind);
@@ -116,11 +123,11 @@ function v2Parameter(p: Parameter): Json {
   return out;
 }
 
-function v2Operation(op: Operation, tag: string): Json {
+function v2Operation(op: Operation, tag: string, types: string[]): Json {
   const out: Json = {
     description: op.description,
     consumes: op.body ? op.body.contentTypes : ['*/*'],
-    produces: op.streams ? STREAMING : PRODUCES,
+    produces: types,
     schemes: ['https'],
     tags: [tag],
     operationId: op.operationId,
@@ -152,7 +159,7 @@ export function buildOpenAPIV2(apis: readonly GroupAPI[], info: OpenAPIInfo): Js
     for (const item of groupOperations(api)) {
       items.push(item);
       const entry: Json = {};
-      for (const op of item.operations) entry[op.method] = v2Operation(op, tag);
+      for (const op of item.operations) entry[op.method] = v2Operation(op, tag, produces(api, op));
       if (item.parameters.length) entry.parameters = item.parameters.map(v2Parameter);
       paths[item.path] = entry;
     }
@@ -192,7 +199,7 @@ function v3Parameter(p: Parameter): Json {
   return out;
 }
 
-function v3Operation(op: Operation, tag: string): Json {
+function v3Operation(op: Operation, tag: string, produced: string[]): Json {
   const out: Json = { tags: [tag], description: op.description, operationId: op.operationId };
   if (op.parameters.length) out.parameters = op.parameters.map(v3Parameter);
   if (op.body) {
@@ -204,7 +211,7 @@ function v3Operation(op: Operation, tag: string): Json {
   const responses: Json = {};
   for (const r of op.responses) {
     const schema = { $ref: V3_REF_PREFIX + r.schema };
-    const types = (op.streams ? STREAMING : PRODUCES).slice().sort();
+    const types = produced.slice().sort();
     responses[r.code] = { description: r.description, content: Object.fromEntries(types.map((ct) => [ct, { schema }])) };
   }
   responses['401'] = { description: 'Unauthorized' };
@@ -222,7 +229,7 @@ export function buildOpenAPIV3(api: GroupAPI, info: OpenAPIInfo): Json {
   const paths: Json = {};
   for (const item of items) {
     const entry: Json = {};
-    for (const op of item.operations) entry[op.method] = v3Operation(op, tag);
+    for (const op of item.operations) entry[op.method] = v3Operation(op, tag, produces(api, op));
     if (item.parameters.length) entry.parameters = item.parameters.map(v3Parameter);
     paths[item.path] = entry;
   }

@@ -6,6 +6,7 @@ import { supportedPatchTypes } from '../endpoints/patch-types.js';
 import type { RESTStorage } from '../registry/rest.js';
 import { ACTION_PARAMETERS, NAMESPACE_DESCRIPTION, PRETTY, type ParameterSpec } from './parameters.js';
 import type { GroupVersionKind } from './schema.js';
+import type { GroupProtobuf } from '../api/protobuf/meta.js';
 import type { TypeModel } from './type-model.js';
 
 export type Action = 'get' | 'list' | 'watch' | 'watchlist' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection';
@@ -50,6 +51,8 @@ export interface GroupAPI {
   version: string;
   resources: ReadonlyMap<string, RESTStorage>;
   typeModel?: TypeModel;
+  /** Set when the group speaks protobuf (advertised in produces). */
+  protobuf?: GroupProtobuf;
 }
 
 export const DEFS = {

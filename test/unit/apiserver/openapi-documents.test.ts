@@ -7,6 +7,7 @@ import { encodeOpenAPIV2 } from '../../../src/apiserver/openapi/protobuf-v2.js';
 import type { GroupAPI } from '../../../src/apiserver/openapi/operations.js';
 import { TypeModel } from '../../../src/apiserver/openapi/type-model.js';
 import { imageApiDocument, imageDefinitionName } from '../../../src/image/api/schemas.js';
+import { imageProtobuf } from '../../../src/image/api/protobuf.js';
 import { recorded } from '../../support/reference.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- walking arbitrary OpenAPI JSON
@@ -35,7 +36,7 @@ function openshiftLikeGroup(): GroupAPI {
     if (r.name.endsWith('/secrets')) s.getOptions = 'list';
     resources.set(r.name, s as unknown as RESTStorage);
   }
-  return { group: 'image.openshift.io', version: 'v1', resources, typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }) };
+  return { group: 'image.openshift.io', version: 'v1', resources, typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }), protobuf: imageProtobuf };
 }
 
 const info = { title: 'test', version: 'v0' };
@@ -79,7 +80,10 @@ describe('OpenAPI documents built from storages and api-schemas', () => {
         assert.equal(b.requestBody?.required, a.requestBody?.required, `${where}: body required`);
         const schemaOf = (r: Json): unknown => (Object.values(r.content ?? {})[0] as Json | undefined)?.schema;
         assert.deepEqual(Object.keys(b.responses), Object.keys(a.responses), `${where}: response codes`);
-        for (const code of Object.keys(a.responses)) assert.deepEqual(schemaOf(b.responses[code]), schemaOf(a.responses[code]), `${where}: ${code}`);
+        for (const code of Object.keys(a.responses)) {
+          assert.deepEqual(schemaOf(b.responses[code]), schemaOf(a.responses[code]), `${where}: ${code}`);
+          assert.deepEqual(Object.keys(b.responses[code].content ?? {}), Object.keys(a.responses[code].content ?? {}), `${where}: ${code} content types (protobuf included)`);
+        }
       }
     }
   });
@@ -108,6 +112,12 @@ describe('OpenAPI documents built from storages and api-schemas', () => {
       const recordedDef = want2.definitions[name];
       if (!recordedDef || name.endsWith('.ImageStreamImport')) continue;
       assert.deepEqual(normalized(def), normalized(recordedDef), name);
+    }
+    for (const [path, item] of Object.entries(want2.paths as Json)) {
+      for (const [m, op] of Object.entries(item as Json)) {
+        if (m === 'parameters' || !v2.paths[path]?.[m]) continue;
+        assert.deepEqual(v2.paths[path][m].produces, (op as Json).produces, `${m} ${path}: produces (protobuf included)`);
+      }
     }
     const patch = v2.paths['/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}'].patch as Json;
     assert.deepEqual(patch.consumes, ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']);
