@@ -10,7 +10,7 @@ import { aggregatedDocument, apiGroup, apiGroupList, apiResourceList, type Aggre
 import { parseAccept } from '../endpoints/negotiation.js';
 import { ResourceHandler } from '../endpoints/resource-handler.js';
 import type { RequestState } from '../endpoints/request-state.js';
-import { writeJSON, writeStatusError } from '../endpoints/response.js';
+import { writeJSON, writeNegotiated, writeStatusError } from '../endpoints/response.js';
 import { errors, StatusError } from '../errors/index.js';
 import { attachRequestState } from '../filters/request-info.js';
 import type { UserInfo } from '../registry/strategy.js';
@@ -172,11 +172,11 @@ export class APIServer {
       const gvs = this.cfg.groups;
       if (segs.length === 2) {
         const g = apiGroup(gvs, segs[1]);
-        if (g) return writeJSON(res, 200, g);
+        if (g) return writeNegotiated(res, 200, g);
       }
       if (segs.length === 3) {
         const g = gvs.find((x) => x.group === segs[1] && x.version === segs[2]);
-        if (g) return writeJSON(res, 200, apiResourceList(g));
+        if (g) return writeNegotiated(res, 200, apiResourceList(g));
       }
     }
     throw errors.notFoundPath();
@@ -206,7 +206,7 @@ export class APIServer {
       if (m.params.as) continue;
       break;
     }
-    writeJSON(res, 200, apiGroupList(this.cfg.groups));
+    writeNegotiated(res, 200, apiGroupList(this.cfg.groups));
   }
 
   private writeError(res: ServerResponse, err: unknown, state: RequestState | undefined): void {

@@ -270,6 +270,21 @@ describe('a request that accepts only protobuf never gets JSON', () => {
     assert.deepEqual([ev.type, ev.object.kind, (ev.object.object.metadata as Message).name], ['ADDED', 'PartialObjectMetadata', 's']);
   });
 
+  it('discovery documents too; /version stays JSON as in kube-apiserver', async () => {
+    const resources = await t.client.get(GROUP_PATH, ONLY);
+    assert.equal(resources.headers['content-type'], PROTOBUF);
+    const list = decodeEnvelope(resources.bytes);
+    assert.deepEqual([list.apiVersion, list.kind, list.object.groupVersion], ['v1', 'APIResourceList', 'image.openshift.io/v1']);
+    const streams = (list.object.resources as Message[]).find((r) => r.name === 'imagestreams') as Message;
+    assert.deepEqual((streams.verbs as Message).items, ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+    assert.deepEqual(streams.shortNames, ['is']);
+    const group = decodeEnvelope((await t.client.get('/apis/image.openshift.io', ONLY)).bytes);
+    assert.deepEqual([group.kind, (group.object.preferredVersion as Message).groupVersion], ['APIGroup', 'image.openshift.io/v1']);
+    const groups = decodeEnvelope((await t.client.get('/apis', { Accept: CLIENT_GO_ACCEPT })).bytes);
+    assert.deepEqual(groups.kind, 'APIGroupList');
+    assert.equal((await t.client.get('/version', ONLY)).headers['content-type'], 'application/json');
+  });
+
   it('Table is JSON only, as kube-apiserver: protobuf;as=Table alone is a 406 (in protobuf)', async () => {
     const r = await t.client.get(nsPath('only', 'imagestreams'), { Accept: `${PROTOBUF};as=Table;g=meta.k8s.io;v=v1` });
     assert.equal(r.status, 406);
