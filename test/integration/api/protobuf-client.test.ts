@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
+import { Etcd3 } from 'etcd3';
 import { GROUP_PATH, imageStream, nsPath } from '../../support/fixtures.js';
 import { CLIENT_GO_ACCEPT, decodeEnvelope, envelope, isEnveloped, PROTOBUF, ProtobufWatch, wrap, type Message } from '../../support/protobuf.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -268,6 +269,31 @@ describe('a request that accepts only protobuf never gets JSON', () => {
     const [ev] = await w.take(1);
     w.stop();
     assert.deepEqual([ev.type, ev.object.kind, (ev.object.object.metadata as Message).name], ['ADDED', 'PartialObjectMetadata', 's']);
+  });
+
+  it('watch-list: initial events then the initial-events-end BOOKMARK, and ERROR events, all framed', async () => {
+    const res = await t.client.stream(`${nsPath('only', 'imagestreams')}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`, ONLY);
+    const w = new ProtobufWatch(res);
+    const [added, bookmark] = await w.take(2);
+    w.stop();
+    assert.deepEqual([added.type, added.object.kind], ['ADDED', 'ImageStream']);
+    assert.deepEqual([bookmark.type, bookmark.object.kind], ['BOOKMARK', 'ImageStream']);
+    assert.deepEqual((bookmark.object.object.metadata as Message).annotations, { 'k8s.io/initial-events-end': 'true' });
+
+    const oldRV = (decodeEnvelope((await t.client.get(nsPath('only', 'imagestreams'), ONLY)).bytes).object.metadata as Message).resourceVersion;
+    await t.client.post(nsPath('only', 'imagestreams'), imageStream('later'));
+    await t.client.post(nsPath('only', 'imagestreams'), imageStream('latest'));
+    const etcd = new Etcd3({ hosts: t.etcd.endpoint });
+    try {
+      const head = await etcd.get('nothing').exec();
+      await etcd.kv.compact({ revision: head.header.revision, physical: true });
+    } finally {
+      etcd.close();
+    }
+    const old = new ProtobufWatch(await t.client.stream(`${nsPath('only', 'imagestreams')}?watch=true&resourceVersion=${oldRV}`, ONLY));
+    const [error] = await old.take(1);
+    old.stop();
+    assert.deepEqual([error.type, error.object.kind, error.object.object.code, error.object.object.reason], ['ERROR', 'Status', 410, 'Expired']);
   });
 
   it('discovery documents too; /version stays JSON as in kube-apiserver', async () => {

@@ -101,10 +101,6 @@ function definitionName(message: string): string {
   return [b, a, ...rest].join('.');
 }
 
-function messageName(definition: string): string {
-  return definitionName(definition);
-}
-
 /** An int64 as a JS number (protobufjs gives a Long when the long package is installed). */
 function toNumber(v: number | protobuf.Long): number {
   return typeof v === 'number' ? v : protobuf.util.LongBits.from(v).toNumber(false);
@@ -117,9 +113,34 @@ function byKey(a: string, b: string): number {
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/**
+ * Objects repeat a handful of timestamps (creation, managedFields, tag events): conversions are
+ * memoized in small maps, emptied when full, so memory stays bounded.
+ */
+class Memo<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly limit: number) {}
+  get(k: K, make: (k: K) => V): V {
+    let v = this.map.get(k);
+    if (v === undefined && !this.map.has(k)) {
+      if (this.map.size >= this.limit) this.map.clear();
+      v = make(k);
+      this.map.set(k, v);
+    }
+    return v as V;
+  }
+}
+
+type Instant = { seconds: number; nanos: number } | undefined;
+const parsedTimes = new Memo<string, Instant>(4096);
+const formattedTimes = new Memo<number, string>(4096);
+
 /** Seconds and nanoseconds of an RFC 3339 time, or undefined when it is not one or is Go's zero time. */
-export function parseTime(v: unknown): { seconds: number; nanos: number } | undefined {
-  if (typeof v !== 'string') return undefined;
+export function parseTime(v: unknown): Instant {
+  return typeof v === 'string' ? parsedTimes.get(v, parseRFC3339) : undefined;
+}
+
+function parseRFC3339(v: string): Instant {
   const m = RFC3339.exec(v);
   if (!m) return undefined;
   // setUTCFullYear, unlike Date.UTC, takes years below 100 literally.
@@ -183,13 +204,6 @@ export class ProtobufCodec {
     return frame;
   }
 
-  /** The message of a kind without the envelope. */
-  encodeMessage(obj: object, meta: TypeMeta = typeMetaOf(obj)): Buffer {
-    const w = protobuf.Writer.create();
-    this.writeFields(this.requirePlan(meta), obj as Json, w);
-    return w.finish() as Buffer;
-  }
-
   /** An enveloped object, as the JSON Go would write for it (with the envelope's apiVersion and kind). */
   decode(data: Uint8Array): DecodedObject {
     if (data.length === 0) throw new ProtobufDecodeError('empty data');
@@ -226,11 +240,6 @@ export class ProtobufCodec {
     }
   }
 
-  /** A message of a kind (no envelope) as Go's JSON. */
-  decodeMessageOf(meta: TypeMeta, data: Uint8Array): Json {
-    return this.decodeMessage(this.requirePlan(meta), data);
-  }
-
   // ---- plans ----
 
   private planFor(meta: TypeMeta): MessagePlan | undefined {
@@ -247,7 +256,8 @@ export class ProtobufCodec {
     const group = meta.apiVersion.includes('/') ? meta.apiVersion.slice(0, meta.apiVersion.indexOf('/')) : '';
     if (group !== '' && group !== 'meta.k8s.io') {
       const def = this.opts.model.definitionName(meta.kind);
-      const own = def ? this.plans.get(messageName(def)) : undefined;
+      // The swap is its own inverse: definition name -> message name.
+      const own = def ? this.plans.get(definitionName(def)) : undefined;
       if (own) return own;
     }
     // Status, WatchEvent, DeleteOptions, PartialObjectMetadata, ...: meta kinds, in every group.
@@ -628,7 +638,7 @@ function isOmittable(kind: ValueKind, v: unknown): boolean {
 
 function timeJSON(seconds: number, nanos: number, micro: boolean): string | null {
   if (seconds === GO_ZERO_SECONDS && nanos === 0) return null;
-  return micro ? formatMicro(seconds, nanos) : formatTime(new Date(seconds * 1000));
+  return micro ? formatMicro(seconds, nanos) : formattedTimes.get(seconds, (s) => formatTime(new Date(s * 1000)));
 }
 
 function typeMetaOf(obj: object): TypeMeta {
