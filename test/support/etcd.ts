@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
 import { startEtcdProcess } from '../../src/app/etcd-process.js';
 
 export interface EtcdHandle {
@@ -28,4 +29,15 @@ export async function startEtcd(): Promise<EtcdHandle> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Compacts etcd's history up to its current revision (older resourceVersions become too old). */
+export async function compactToHead(endpoint: string): Promise<void> {
+  const etcd = new Etcd3({ hosts: endpoint });
+  try {
+    const head = await etcd.get('nothing').exec();
+    await etcd.kv.compact({ revision: head.header.revision, physical: true });
+  } finally {
+    etcd.close();
+  }
 }

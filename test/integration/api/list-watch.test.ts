@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
-import { Etcd3 } from 'etcd3';
 import { imageStream, nsPath } from '../../support/fixtures.js';
+import { compactToHead } from '../../support/etcd.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 type Obj = { metadata: Record<string, unknown>; [k: string]: unknown };
@@ -145,13 +145,7 @@ describe('lists, paging, selectors and watches over HTTP', () => {
     const oldRV = first.metadata.resourceVersion;
     await t.client.post(nsPath('compact', 'imagestreams'), imageStream('c1'));
     await t.client.post(nsPath('compact', 'imagestreams'), imageStream('c2'));
-    const etcd = new Etcd3({ hosts: t.etcd.endpoint });
-    try {
-      const head = await etcd.get('nothing').exec();
-      await etcd.kv.compact({ revision: head.header.revision, physical: true });
-    } finally {
-      etcd.close();
-    }
+    await compactToHead(t.etcd.endpoint);
     const r = await t.client.get(`${nsPath('paging', 'imagestreams')}?limit=10&continue=${encodeURIComponent(String(first.metadata.continue))}`);
     assert.equal(r.status, 410);
     const s = r.json<{ reason: string; message: string; metadata: { continue?: string } }>();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
-import { Etcd3 } from 'etcd3';
 import { GROUP_PATH, imageStream, nsPath } from '../../support/fixtures.js';
 import { CLIENT_GO_ACCEPT, decodeEnvelope, envelope, isEnveloped, PROTOBUF, ProtobufWatch, wrap, type Message } from '../../support/protobuf.js';
+import { compactToHead } from '../../support/etcd.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
 
 const NS = 'pb';
@@ -283,13 +283,7 @@ describe('a request that accepts only protobuf never gets JSON', () => {
     const oldRV = (decodeEnvelope((await t.client.get(nsPath('only', 'imagestreams'), ONLY)).bytes).object.metadata as Message).resourceVersion;
     await t.client.post(nsPath('only', 'imagestreams'), imageStream('later'));
     await t.client.post(nsPath('only', 'imagestreams'), imageStream('latest'));
-    const etcd = new Etcd3({ hosts: t.etcd.endpoint });
-    try {
-      const head = await etcd.get('nothing').exec();
-      await etcd.kv.compact({ revision: head.header.revision, physical: true });
-    } finally {
-      etcd.close();
-    }
+    await compactToHead(t.etcd.endpoint);
     const old = new ProtobufWatch(await t.client.stream(`${nsPath('only', 'imagestreams')}?watch=true&resourceVersion=${oldRV}`, ONLY));
     const [error] = await old.take(1);
     old.stop();
