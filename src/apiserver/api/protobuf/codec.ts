@@ -2,11 +2,13 @@
 // fields in number order; every non-pointer scalar and struct written even when zero; nil pointers,
 // slices and maps left out; map entries sorted by key; metav1.Time as {seconds, nanos=0}; RawExtension
 // and FieldsV1 carrying their JSON bytes. Decoding gives the JSON Go's encoding/json would write for
-// the same Go value (omitempty from the schema's required lists, null for nil non-omitempty fields).
+// the same Go value (omitted when omitempty and empty, null for nil non-omitempty fields).
 //
 // Plans are compiled once per message from the descriptors (field numbers and types) and the type
-// model (JSON names, omitempty, struct-vs-pointer from the `default: {}` openapi-gen puts on value
-// structs). What neither says, whether a scalar or a Time is a Go pointer, is given as a list.
+// model (JSON names and inlined structs; omitempty from `required` and the zero `default`
+// openapi-gen gives non-omitempty scalars; struct-vs-pointer from the `default: {}` it gives value
+// structs). What neither says (pointer scalars and Times, optional fields without omitempty,
+// omitzero) is given as lists.
 
 import protobuf from 'protobufjs';
 import { formatTime, isObject } from '../types.js';
