@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from '@jest/globals';
-import { ProtobufDecodeError } from '../../../src/apiserver/api/protobuf/codec.js';
+import { ProtobufCodec, ProtobufDecodeError } from '../../../src/apiserver/api/protobuf/codec.js';
 import { META_MESSAGES, protobufCodec } from '../../../src/apiserver/api/protobuf/meta.js';
 import { TypeModel } from '../../../src/apiserver/openapi/type-model.js';
 import { imageProtobuf } from '../../../src/image/api/protobuf.js';
@@ -282,6 +282,23 @@ describe('JSON -> protobuf -> JSON is the identity on what the server stores and
     // On the wire: {seconds, nanos: 0}.
     const wire = decodeEnvelope(codec.encode(at('2026-12-08T03:13:55.5Z'))).object.metadata as Json;
     assert.deepEqual(wire.creationTimestamp, { seconds: 1796699635, nanos: 0 });
+  });
+
+  it('metav1.MicroTime keeps microseconds (nanoseconds beyond are dropped, as Go truncates)', () => {
+    const micro = new ProtobufCodec({
+      messages: [META_MESSAGES, { messages: { 'example.com.v1.Event': [{ name: 'eventTime', number: 1, type: '.k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime' }] } }],
+      model: new TypeModel({
+        definitions: { 'com.example.v1.Event': { type: 'object', properties: { eventTime: { $ref: '#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime' } } } },
+        definitionOf: (kind) => `com.example.v1.${kind}`,
+      }),
+      pointerFields: new Set(),
+      notOmitEmpty: new Set(),
+      omitZero: new Set(),
+    });
+    const at = (eventTime: string): Json => micro.decode(micro.encode({ apiVersion: 'example.com/v1', kind: 'Event', eventTime })).object;
+    assert.deepEqual(at('2026-12-08T03:13:55.123456Z'), { eventTime: '2026-12-08T03:13:55.123456Z' });
+    assert.deepEqual(at('2026-12-08T03:13:55.123456789Z'), { eventTime: '2026-12-08T03:13:55.123456Z' });
+    assert.deepEqual(at('2026-12-08T03:13:55Z'), { eventTime: '2026-12-08T03:13:55.000000Z' });
   });
 
   it('map entries are written sorted by key, byte order as Go sorts them', () => {
