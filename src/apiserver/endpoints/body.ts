@@ -54,9 +54,10 @@ function summarize(raw: Buffer): string {
  * A protobuf body as the JSON document Go would decode it to, its kind and apiVersion from the
  * envelope: it then takes the same path as a JSON body. 400s as k8s.io/apiserver words them.
  */
-export function protobufDocument(raw: Buffer, codec: ProtobufCodec, expectedKind: string): Record<string, unknown> {
+export function protobufDocument(raw: Buffer, codec: ProtobufCodec, expected: { apiVersion: string; kind: string }): Record<string, unknown> {
+  const expectedKind = expected.kind;
   try {
-    const { apiVersion, kind, object } = codec.decode(raw);
+    const { apiVersion, kind, object } = codec.decode(raw, expected);
     return { apiVersion, kind, ...object };
   } catch (err) {
     if (!(err instanceof ProtobufDecodeError)) throw err;

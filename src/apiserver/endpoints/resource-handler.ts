@@ -254,7 +254,8 @@ export class ResourceHandler {
     if (format !== 'protobuf') return parseDocument(raw, format);
     const codec = this.codecs.get(storage);
     if (!codec) throw errors.unsupportedMediaType('application/json, application/yaml');
-    return protobufDocument(raw, codec, expectedKind);
+    const apiVersion = storage.info.group ? `${storage.info.group}/${storage.info.version}` : storage.info.version;
+    return protobufDocument(raw, codec, { apiVersion, kind: expectedKind });
   }
 
   /** The schema of a storage's kind, when its group ships one. */

@@ -173,20 +173,25 @@ describe('dry run, field validation and request bodies', () => {
   });
 
   describe('request content types', () => {
-    it('a protobuf body is 415, naming what can be sent instead', async () => {
+    it('a protobuf body is decoded like JSON: a broken one is 400 as Go words it, an untyped envelope takes the kind of the endpoint', async () => {
       const r = await t.client.request('POST', path(), { rawBody: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a]), contentType: 'application/vnd.kubernetes.protobuf' });
-      assert.equal(r.status, 415);
+      assert.equal(r.status, 400);
       assert.deepEqual(r.json(), {
         kind: 'Status',
         apiVersion: 'v1',
         metadata: {},
         status: 'Failure',
-        message: 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
-        reason: 'UnsupportedMediaType',
-        code: 415,
+        message: 'the object provided is unrecognized (must be of type ImageStream): unexpected EOF (6b3873000a)',
+        reason: 'BadRequest',
+        code: 400,
       });
       const put = await t.client.request('PUT', path('keep'), { rawBody: 'k8s\u0000', contentType: 'application/vnd.kubernetes.protobuf' });
-      assert.equal(put.status, 415);
+      const json = await t.client.request('PUT', path('keep'), { body: {} });
+      assert.equal(put.status, json.status);
+      assert.deepEqual(put.json(), json.json());
+      const text = await t.client.request('POST', path(), { rawBody: 'x', contentType: 'text/plain' });
+      assert.equal(text.status, 415);
+      assert.equal(text.json().message, 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
     });
 
     it('YAML bodies work for update and for DeleteOptions', async () => {

@@ -206,8 +206,11 @@ export class ProtobufCodec {
     return frame;
   }
 
-  /** An enveloped object, as the JSON Go would write for it (with the envelope's apiVersion and kind). */
-  decode(data: Uint8Array): DecodedObject {
+  /**
+   * An enveloped object, as the JSON Go would write for it (with the envelope's apiVersion and
+   * kind; an envelope without them is taken to be of the `defaults` type, as Go's typed decoders do).
+   */
+  decode(data: Uint8Array, defaults?: TypeMeta): DecodedObject {
     if (data.length === 0) throw new ProtobufDecodeError('empty data');
     if (data.length < MAGIC.length || !MAGIC.equals(data.subarray(0, MAGIC.length))) {
       throw new ProtobufDecodeError(`provided data does not appear to be a protobuf message, expected prefix [${[...MAGIC].join(' ')}]`);
@@ -231,7 +234,9 @@ export class ProtobufCodec {
         else r.skipType(tag & 7);
       }
     });
-    if (!kind) throw new ProtobufDecodeError("Object 'Kind' is missing in protobuf message");
+    kind ||= defaults?.kind ?? '';
+    apiVersion ||= defaults?.apiVersion ?? '';
+    if (!kind) throw new ProtobufDecodeError(`Object 'Kind' is missing in 'runtime.TypeMeta{APIVersion:${JSON.stringify(apiVersion)}, Kind:""}'`);
     const plan = this.planFor({ apiVersion, kind });
     if (!plan) throw new ProtobufDecodeError(`no kind "${kind}" is registered for version "${apiVersion}"`);
     try {
