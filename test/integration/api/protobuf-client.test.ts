@@ -250,6 +250,9 @@ describe('a request that accepts only protobuf never gets JSON', () => {
       assert.equal(r.status, 404, path);
       assert.equal(decodeEnvelope(r.bytes).kind, 'Status', path);
     }
+    const unauthorized = await t.client.withToken('not-a-token').get(nsPath('only', 'imagestreams'), ONLY);
+    assert.equal(unauthorized.status, 401);
+    assert.deepEqual([decodeEnvelope(unauthorized.bytes).kind, decodeEnvelope(unauthorized.bytes).object.reason], ['Status', 'Unauthorized']);
     const pom = `${PROTOBUF};as=PartialObjectMetadata;g=meta.k8s.io;v=v1`;
     const one = await t.client.get(nsPath('only', 'imagestreams', 's'), { Accept: pom });
     assert.equal(one.headers['content-type'], PROTOBUF);
