@@ -20,7 +20,7 @@ const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 /** What an operation answers in: protobuf too when the group speaks it; watches add their stream forms. */
 function produces(api: GroupAPI, op: Operation): string[] {
-  const types = api.protobuf ? [...JSON_YAML, PROTOBUF] : [...JSON_YAML];
+  const types = api.protobuf || op.discovery ? [...JSON_YAML, PROTOBUF] : [...JSON_YAML];
   if (op.streams) types.push('application/json;stream=watch', ...(api.protobuf ? [`${PROTOBUF};stream=watch`] : []));
   return types;
 }
@@ -126,7 +126,7 @@ function v2Parameter(p: Parameter): Json {
 function v2Operation(op: Operation, tag: string, types: string[]): Json {
   const out: Json = {
     description: op.description,
-    consumes: op.body ? op.body.contentTypes : ['*/*'],
+    consumes: op.body ? op.body.contentTypes : op.discovery ? types : ['*/*'],
     produces: types,
     schemes: ['https'],
     tags: [tag],

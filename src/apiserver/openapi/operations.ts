@@ -37,6 +37,8 @@ export interface Operation {
   responses: Response[];
   /** List and watch responses can be streamed. */
   streams: boolean;
+  /** A discovery document: served (and documented) in every encoding, whatever the group speaks. */
+  discovery?: boolean;
 }
 
 export interface PathItem {
@@ -124,7 +126,7 @@ export function groupOperations(api: GroupAPI): PathItem[] {
 
   items.push({
     path: `${prefix}/`,
-    operations: [{ method: 'get', operationId: `get${G}APIResources`, description: 'get available resources', parameters: [], responses: [{ code: '200', description: 'OK', schema: DEFS.resourceList }], streams: false }],
+    operations: [{ method: 'get', operationId: `get${G}APIResources`, description: 'get available resources', parameters: [], responses: [{ code: '200', description: 'OK', schema: DEFS.resourceList }], streams: false, discovery: true }],
     parameters: [],
   });
 

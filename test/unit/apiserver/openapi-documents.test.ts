@@ -117,6 +117,7 @@ describe('OpenAPI documents built from storages and api-schemas', () => {
       for (const [m, op] of Object.entries(item as Json)) {
         if (m === 'parameters' || !v2.paths[path]?.[m]) continue;
         assert.deepEqual(v2.paths[path][m].produces, (op as Json).produces, `${m} ${path}: produces (protobuf included)`);
+        assert.deepEqual(v2.paths[path][m].consumes, (op as Json).consumes, `${m} ${path}: consumes`);
       }
     }
     const patch = v2.paths['/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}'].patch as Json;
