@@ -420,12 +420,13 @@ export class ProtobufCodec {
       case 'raw':
         // Raw JSON as Go's json.Encoder writes it (openshift-apiserver's conversion): newline-terminated.
         w.fork();
-        if (v !== undefined && v !== null) w.uint32(0x0a).bytes(Buffer.from(`${JSON.stringify(v)}\n`));
+        // Same wire form as bytes; written as a string, the text goes into the buffer in one copy.
+        if (v !== undefined && v !== null) w.uint32(0x0a).string(`${JSON.stringify(v)}\n`);
         w.ldelim();
         return;
       case 'fields':
         w.fork();
-        if (v !== undefined && v !== null) w.uint32(0x0a).bytes(Buffer.from(JSON.stringify(v)));
+        if (v !== undefined && v !== null) w.uint32(0x0a).string(JSON.stringify(v));
         w.ldelim();
         return;
       case 'verbs':
@@ -536,13 +537,14 @@ export class ProtobufCodec {
     let n1 = 0;
     let n2 = 0;
     let s1: string | undefined;
-    let b1: Uint8Array | undefined;
+    let b1: string | undefined;
     const list: string[] = [];
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag === 0x08) n1 = toNumber(r.int64());
       else if (tag === 0x10) n2 = r.int32();
-      else if (tag === 0x0a && (kind === 'raw' || kind === 'fields')) b1 = r.bytes();
+      // Raw JSON read as text straight from the buffer (the same wire form as bytes).
+      else if (tag === 0x0a && (kind === 'raw' || kind === 'fields')) b1 = r.string();
       else if (tag === 0x0a) list.push((s1 = r.string()));
       else if (tag === 0x1a) s1 = r.string();
       else r.skipType(tag & 7);
@@ -557,7 +559,7 @@ export class ProtobufCodec {
       case 'fields':
         if (b1 === undefined) return null;
         try {
-          return JSON.parse(Buffer.from(b1).toString('utf8')) as unknown;
+          return JSON.parse(b1) as unknown;
         } catch (err) {
           throw new ProtobufDecodeError(`invalid JSON in an embedded object: ${(err as Error).message}`);
         }
