@@ -90,12 +90,14 @@ export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdPr
     try {
       await waitHealthy(endpoint, opts.startTimeoutMs ?? 15000, () => exited, logFile);
     } catch (err) {
+      // A start that failed stops what it started: an etcd left running would hold the data lock.
+      await stop();
       if (spawnError) throw new Error(`cannot run etcd (${spawnError.message}); install it with: apt-get install etcd-server`);
       throw err;
     }
   };
 
-  const stop = async (): Promise<void> => {
+  async function stop(): Promise<void> {
     const child = proc;
     proc = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -104,7 +106,7 @@ export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdPr
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
-  };
+  }
 
   await start();
   return { endpoint, stop, start };

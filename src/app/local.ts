@@ -2,7 +2,7 @@
 // a second run reuses the data, certificates and token.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { generateServingBundle, type ServingBundle } from '../apiserver/server/selfsigned.js';
@@ -22,6 +22,52 @@ export function localFiles(dir: string, certDir: string, kubeconfigOut: string):
     certDir: certDir ? resolve(certDir) : join(abs, 'certs'),
     kubeconfigPath: kubeconfigOut ? resolve(kubeconfigOut) : join(abs, 'kubeconfig'),
   };
+}
+
+/** A second server on the same local directory would fight the first over its etcd data. */
+export class LocalDirInUseError extends Error {
+  constructor(readonly dir: string, readonly pid: number) {
+    super(`another image-apiserver is already running in ${dir} (PID ${pid}); stop it first, or pass another --local-dir`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Claims the local directory for this process with a PID file created exclusively; a file left by
+ * a process that is gone is taken over. Returns the release, which removes the file.
+ */
+export function lockLocalDir(dir: string, pid = process.pid): () => void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, 'image-apiserver.pid');
+  for (;;) {
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder)) throw new LocalDirInUseError(dir, holder);
+      unlinkSync(path);
+      continue;
+    }
+    writeSync(fd, `${pid}\n`);
+    closeSync(fd);
+    return () => {
+      try {
+        if (Number.parseInt(readFileSync(path, 'utf8'), 10) === pid) unlinkSync(path);
+      } catch {
+        // Already removed.
+      }
+    };
+  }
 }
 
 /** Loads the serving bundle from certDir, generating (and saving) it on first use. */

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { destination, pino, type Logger } from 'pino';
 import type { UserInfo } from '../apiserver/registry/strategy.js';
 import { HealthChecks } from '../apiserver/server/health.js';
-import { APIServer } from '../apiserver/server/server.js';
+import { APIServer, type APIServerConfig, type RouteHandler } from '../apiserver/server/server.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
 import { createEtcd3Storage } from '../apiserver/storage/etcd3/index.js';
 import { Elector } from '../apiserver/leaderelection/index.js';
@@ -16,13 +16,14 @@ import { ImportController } from '../image/controllers/import-controller.js';
 import { RegistryClient } from '../image/importer/index.js';
 import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
-import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, writeKubeconfig } from './local.js';
+import { localCoreAPI, type LocalCoreAPI } from './local-core-api.js';
+import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, lockLocalDir, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
 import { imageCollaborators } from './image-collaborators.js';
 import { IMAGE_LOOKUP_PATH, imageLookupRoute, withWebhookAccess } from './image-lookup-webhook.js';
 import { imageTriggerController } from './image-triggers.js';
 import { buildRequestPipeline } from './request-pipeline.js';
-import { versionInfo } from './version.js';
+import { serverVersionInfo, serverVersionRoute, versionInfo } from './version.js';
 
 export interface RunningServer {
   url: string;
@@ -34,15 +35,26 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** `routes` (/metrics, the image lookup webhook), /version/openshift and, in local mode, the core API kubectl reads. */
+function extraRoutes(routes: Map<string, RouteHandler>, core: LocalCoreAPI | undefined): Pick<APIServerConfig, 'routes' | 'prefixRoutes'> {
+  return { routes: new Map([...routes, serverVersionRoute(), ...(core?.routes ?? [])]), prefixRoutes: core?.prefixRoutes ?? [] };
+}
+
 export const LOCAL_ADMIN: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
 export async function run(o: Options, out: NodeJS.WritableStream = process.stdout): Promise<RunningServer> {
-  const logger = pino({ level: o.logLevel, base: undefined }, destination(2));
+  // Written synchronously: few lines, and each appears where it happened (never after the banner
+  // that follows it, nor lost when the process exits).
+  const logger = pino({ level: o.logLevel, base: undefined }, destination({ dest: 2, sync: true }));
   const closers: (() => Promise<void>)[] = [];
   try {
     let etcdServers = o.etcdServers;
     const local = o.local ? localFiles(o.localDir, o.certDir, o.kubeconfigOut) : undefined;
     let etcd: EtcdProcess | undefined;
+    if (local) {
+      const release = lockLocalDir(local.dir);
+      closers.push(async () => release());
+    }
     if (local && etcdServers.length === 0) {
       etcd = await startEtcdProcess({ dataDir: local.etcdDataDir });
       const child = etcd;
@@ -90,7 +102,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
 
     const registryClient = new RegistryClient({
       perRegistryConcurrency: o.imageImportRegistryConcurrency,
-      userAgent: `image-apiserver/${versionInfo().gitVersion}`,
+      userAgent: `image-apiserver/${serverVersionInfo().gitVersion}`,
       ...(o.imageImportCAFile ? { ca: readFileSync(o.imageImportCAFile) } : {}),
     });
     closers.push(async () => registryClient.close());
@@ -115,7 +127,10 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       logger,
       version: versionInfo(),
       hooks: pipeline.hooks,
-      routes: new Map([...pipeline.routes, [IMAGE_LOOKUP_PATH, imageLookupRoute(image.streams, logger.child({ component: 'image-lookup' }))]]),
+      ...extraRoutes(
+        new Map([...pipeline.routes, [IMAGE_LOOKUP_PATH, imageLookupRoute(image.streams, logger.child({ component: 'image-lookup' }))]]),
+        local ? localCoreAPI(pipeline.host.namespaces()) : undefined,
+      ),
     });
 
     const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.handler);
@@ -132,7 +147,20 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
     logger.info({ url }, 'serving');
 
-    // Background work: one replica at a time per controller, the holder of its etcd lease.
+    let kubeconfigPath: string | undefined;
+    if (local && token) {
+      kubeconfigPath = local.kubeconfigPath;
+      writeKubeconfig(kubeconfigPath, url, caPem ?? serving.cert, token);
+      out.write(
+        `image-apiserver is serving image.openshift.io/v1 at ${url}\n` +
+          `Admin kubeconfig: ${kubeconfigPath}\n\n` +
+          `Try:\n  kubectl --kubeconfig ${kubeconfigPath} get imagestreams\n\n` +
+          `Press Ctrl-C to stop (data is kept in ${local.dir}).\n`,
+      );
+    }
+
+    // Background work: one replica at a time per controller, the holder of its etcd lease. Started
+    // after the banner, so their log lines follow it instead of landing among its lines.
     const elected = (name: string, runController: (signal: AbortSignal) => Promise<void>): void => {
       const elector = new Elector({
         storage: etcdStorage,
@@ -160,18 +188,6 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     if (o.imageTriggerController && !o.local) {
       const triggers = imageTriggerController(pipeline.host, image.imports.source, pipeline.registry, logger.child({ component: 'image-trigger-controller' }));
       elected('image-trigger-controller', (signal) => triggers.run(signal));
-    }
-
-    let kubeconfigPath: string | undefined;
-    if (local && token) {
-      kubeconfigPath = local.kubeconfigPath;
-      writeKubeconfig(kubeconfigPath, url, caPem ?? serving.cert, token);
-      out.write(
-        `image-apiserver is serving image.openshift.io/v1 at ${url}\n` +
-          `Admin kubeconfig: ${kubeconfigPath}\n\n` +
-          `Try:\n  kubectl --kubeconfig ${kubeconfigPath} get imagestreams\n\n` +
-          `Press Ctrl-C to stop (data is kept in ${local.dir}).\n`,
-      );
     }
 
     let stopped = false;

@@ -37,9 +37,9 @@ export interface APIServerConfig {
   health: HealthChecks;
   logger: Logger;
   version: Record<string, string>;
-  /** Extra non-resource routes by exact path (e.g. /metrics, /openapi/v2). */
+  /** Extra routes by exact path (e.g. /metrics), looked up before everything else. */
   routes?: ReadonlyMap<string, RouteHandler>;
-  /** Extra non-resource routes by prefix (e.g. /openapi/v3/). */
+  /** Extra routes by prefix, after the exact ones; they may also serve resource paths. */
   prefixRoutes?: ReadonlyArray<[string, RouteHandler]>;
   hooks?: RequestHooks;
   clock?: () => Date;
@@ -140,13 +140,19 @@ export class APIServer {
 
   private async route(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
     const info = state.info;
+    const path = info.path.length > 1 ? info.path.replace(/\/+$/, '') : info.path;
+    // Extra routes first: they may serve resource paths this server does not own (e.g. /api/v1/...).
+    const exact = this.cfg.routes?.get(path);
+    if (exact) return exact(req, res, state);
+    for (const [prefix, handler] of this.cfg.prefixRoutes ?? []) {
+      if (path.startsWith(prefix)) return handler(req, res, state);
+    }
     if (info.isResourceRequest) {
       if (!state.user) throw errors.unauthorized();
       res.setHeader('Cache-Control', 'no-store');
       await this.resources.handle(req, res, info, state.query, state.user);
       return;
     }
-    const path = info.path.length > 1 ? info.path.replace(/\/+$/, '') : info.path;
     const segs = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
 
@@ -157,11 +163,6 @@ export class APIServer {
       return;
     }
     if (this.openapi.handle(path, state.query, req, res)) return;
-    const exact = this.cfg.routes?.get(path);
-    if (exact) return exact(req, res, state);
-    for (const [prefix, handler] of this.cfg.prefixRoutes ?? []) {
-      if (path.startsWith(prefix)) return handler(req, res, state);
-    }
     if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
     res.setHeader('Cache-Control', 'no-store');
     if (path === '/' || path === '') return writeJSON(res, 200, { paths: this.pathIndex });
