@@ -2,27 +2,13 @@
 // certificates and the token, so the printed kubectl command keeps working.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll as after, describe, it } from '@jest/globals';
 import { Kubectl } from '../support/kubectl.js';
 import { freePort } from '../support/ports.js';
-import { startServerProcess } from '../support/process.js';
-
-/** PIDs whose command line contains `text`, read from /proc. */
-function processesMentioning(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
+import { processesMentioning, startServerProcess } from '../support/process.js';
 
 describe('local mode across restarts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e2e-restart-'));
@@ -30,7 +16,7 @@ describe('local mode across restarts', () => {
 
   it('keeps objects, certificates and the admin token, and leaves no etcd running', async () => {
     const port = await freePort();
-    const args = ['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=warn'];
+    const args = ['--local', `--local-dir=${dir}`, `--secure-port=${port}`, '--log-level=warn'];
     const first = await startServerProcess(args);
     const kubectl = new Kubectl(join(dir, 'kubeconfig'));
     const file = join(dir, 'is.yaml');
@@ -40,6 +26,7 @@ describe('local mode across restarts', () => {
     assert.ok(processesMentioning(join(dir, 'etcd', 'data')).length > 0, 'local mode runs its own etcd');
     assert.equal(await first.stop('SIGINT'), 0);
     assert.deepEqual(processesMentioning(join(dir, 'etcd', 'data')), [], 'no etcd process is left behind');
+    assert.equal(existsSync(join(dir, 'image-apiserver.pid')), false, 'the claim on the directory is released');
 
     const second = await startServerProcess(args);
     try {
@@ -49,5 +36,6 @@ describe('local mode across restarts', () => {
     } finally {
       assert.equal(await second.stop('SIGTERM'), 0);
     }
+    assert.deepEqual(processesMentioning(join(dir, 'etcd', 'data')), [], 'no etcd process is left behind');
   });
 });

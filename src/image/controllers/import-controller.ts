@@ -186,12 +186,14 @@ export class ImportController {
       const pre = { resourceVersion: stream.metadata.resourceVersion, uid: stream.metadata.uid };
       const result = await this.o.runImport(IMPORT_CONTROLLER_USER, namespace, isi, pre, signal);
       this.stats.imports++;
-      const failed = (result.status?.images ?? []).filter((i) => i.status.status !== 'Success').map((i) => `${i.tag ?? ''}: ${i.status.message ?? ''}`);
+      const images = [...(result.status?.images ?? []), ...(result.status?.repository?.images ?? [])];
+      const failed = images.filter((i) => i.status.status !== 'Success').map((i) => `${i.tag ?? ''}: ${i.status.message ?? ''}`);
       if (failed.length) this.stats.failures++;
       const changed = result.status?.import?.metadata.resourceVersion !== stream.metadata.resourceVersion;
       const fields = { stream: key, kind, tags, ...(isi.spec.repository ? { repository: isi.spec.repository.from.name } : {}), ...(failed.length ? { failed } : {}) };
       // Quiet when a scheduled look found nothing new: that is most of them.
-      if (changed || failed.length) this.log.info(fields, 'image import controller: imported');
+      if (failed.length && failed.length === images.length) this.log.warn(fields, 'image import controller: import failed');
+      else if (changed || failed.length) this.log.info(fields, 'image import controller: imported');
       else this.log.debug(fields, 'image import controller: nothing new');
     } catch (err) {
       const code = statusCode(err);

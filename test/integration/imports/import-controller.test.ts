@@ -37,6 +37,8 @@ describe('the image import controller', () => {
   let second: BuiltImage;
   const digests: Record<string, string> = {};
   const reads = { lists: 0, watches: 0, gets: 0 };
+  const logged: { level: string; msg: string; stream: unknown }[] = [];
+  const record = (level: string) => (obj: Record<string, unknown>, msg: string) => logged.push({ level, msg, stream: obj.stream });
   let controller: ImportController;
   const stop = new AbortController();
   let running: Promise<void>;
@@ -56,7 +58,7 @@ describe('the image import controller', () => {
       get: (n, m) => (reads.gets++, source.get(n, m)),
       watch: (rv) => (reads.watches++, source.watch(rv)),
     };
-    controller = new ImportController({ source: counted, runImport: t.api.imports.run, intervalMs: INTERVAL, importsPerMinute: 600, random: () => 0.5, pageSize: 2 });
+    controller = new ImportController({ source: counted, runImport: t.api.imports.run, intervalMs: INTERVAL, importsPerMinute: 600, random: () => 0.5, pageSize: 2, logger: { info: record('info'), warn: record('warn'), debug: record('debug') } });
     running = controller.run(stop.signal);
   });
 
@@ -145,6 +147,9 @@ describe('the image import controller', () => {
       return s.status.tags?.[0]?.conditions?.length ? s : undefined;
     });
     assert.equal(s.status.tags?.[0]?.conditions?.[0]?.reason, 'NotFound');
+    const said = logged.filter((l) => l.stream === 'ctl/broken').map((l) => `${l.level} ${l.msg}`);
+    assert.ok(said.includes('warn image import controller: import failed'), said.join('; '));
+    assert.ok(!said.includes('info image import controller: imported'), 'nothing was imported, so it does not say so');
     const imports = controller.stats.imports;
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(controller.stats.imports - imports <= 1, 'no hot loop on a failing tag');

@@ -12,6 +12,17 @@ describe('server flags', () => {
     assert.equal(r.options.etcdPrefix, '/openshift.io');
   });
 
+  it('listen on every address, but on loopback in local mode unless --bind-address says otherwise', () => {
+    const bind = (args: string[]): string => {
+      const r = parseOptions(args);
+      assert.ok(r.ok);
+      return r.options.bindAddress;
+    };
+    assert.equal(bind(['--etcd-servers=http://127.0.0.1:2379']), '0.0.0.0');
+    assert.equal(bind(['--local']), '127.0.0.1');
+    assert.equal(bind(['--local', '--bind-address=0.0.0.0']), '0.0.0.0');
+  });
+
   it('report every problem at once', () => {
     const r = parseOptions(['--secure-port=abc', '--bogus', '--etcd-certfile=/nope', '--log-level=loud']);
     assert.equal(r.ok, false);
