@@ -271,6 +271,7 @@ export class ResourceHandler {
       subresource: info.subresource || undefined,
       describe: (o) => `${o.metadata?.namespace ?? info.namespace}/${o.metadata?.name ?? info.name}; ${gv}, Kind=${storage.info.kind}`,
       clock: this.clock,
+      canonicalize: storage.canonicalize?.bind(storage),
     });
   }
 

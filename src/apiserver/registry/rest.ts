@@ -80,6 +80,11 @@ export interface RESTStorage {
   update?(ctx: RequestContext, name: string, transform: UpdateTransform, opts: WriteParams & { forceAllowCreate?: boolean }): Promise<UpdateResult>;
   delete?(ctx: RequestContext, name: string, opts: DeleteParams): Promise<DeleteResult>;
   deleteCollection?(ctx: RequestContext, opts: DeleteParams, list: ListParams): Promise<KubeList>;
+  /**
+   * A copy of a written object in its stored form, as far as the write decides it; ownership in
+   * managedFields is computed on it, so a write that changes nothing stored owns nothing.
+   */
+  canonicalize?(obj: KubeObject): KubeObject;
   /** Converts objects for `as=Table` responses. Without it a default Name/Created At table is used. */
   convertToTable?(objects: KubeObject[], now: Date): Omit<Table, 'kind' | 'apiVersion' | 'metadata'>;
 }

@@ -25,6 +25,7 @@ import type {
 } from './rest.js';
 import { rethrow, toStatusError } from './storage-errors.js';
 import type { RequestContext, ResourceInfo, Strategy } from './strategy.js';
+import { dropEmptyMetadata } from './omitempty-metadata.js';
 import { defaultTable, tableFor } from './table.js';
 import { validateFieldSelector } from './selection.js';
 import { uniqueFieldErrors } from './validation/unique.js';
@@ -71,6 +72,13 @@ export class Store implements RESTStorage {
     this.fieldNames = ['metadata.name', ...(opts.info.namespaced ? ['metadata.namespace'] : []), ...custom];
   }
 
+  canonicalize(input: KubeObject): KubeObject {
+    const obj = clone(input);
+    if (isObject(obj.metadata)) dropEmptyMetadata(obj.metadata);
+    this.strategy.canonicalize?.(obj);
+    return obj;
+  }
+
   // ---- keys and presentation ----
 
   private key(ns: string, name: string): string {
@@ -83,12 +91,14 @@ export class Store implements RESTStorage {
 
   /** What a client sees: kind/apiVersion set, computed fields decorated. */
   private present(obj: KubeObject): KubeObject {
+    if (isObject(obj.metadata)) dropEmptyMetadata(obj.metadata);
     this.strategy.decorate?.(obj);
     const { kind: _k, apiVersion: _a, ...rest } = obj;
     return { kind: this.info.kind, apiVersion: this.apiVersion, ...rest } as KubeObject;
   }
 
   private forStorage(obj: KubeObject): KubeObject {
+    dropEmptyMetadata(obj.metadata);
     const { kind: _k, apiVersion: _a, ...rest } = obj;
     return { kind: this.info.kind, apiVersion: this.apiVersion, ...rest } as KubeObject;
   }

@@ -58,6 +58,11 @@ export interface Strategy {
   allowUnconditionalUpdate: boolean;
   /** Applied to every object returned to clients (computed fields). Mutates in place. */
   decorate?(obj: KubeObject): void;
+  /**
+   * A written object in the form it is stored in, as far as the client's write decides it
+   * (defaults, canonical field forms, Go's omitempty). Mutates in place; must be idempotent.
+   */
+  canonicalize?(obj: KubeObject): void;
   /** Field selector keys beyond metadata.name/metadata.namespace and their values. */
   selectableFields?(obj: KubeObject): Record<string, string>;
   table?: TableConvertor;

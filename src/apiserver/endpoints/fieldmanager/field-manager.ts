@@ -40,6 +40,8 @@ export interface FieldManagerOptions {
   /** Typed conversion errors of an apply: "(<ns>/<name>; <gv>, Kind=<Kind>)". */
   describe: (obj: KubeObject) => string;
   clock: () => Date;
+  /** The written object as it will be stored (a copy); ownership is computed on that form. */
+  canonicalize?: (obj: KubeObject) => KubeObject;
 }
 
 interface ApplyConflict {
@@ -96,6 +98,13 @@ export class FieldManager {
     this.type = opts.type ?? UNTYPED;
   }
 
+  /** A copy of `obj` in its stored form, with metadata present. */
+  private canonical(obj: KubeObject): KubeObject {
+    const out = this.opts.canonicalize ? this.opts.canonicalize(obj) : structuredClone(obj);
+    if (!isObject(out.metadata)) out.metadata = {};
+    return out;
+  }
+
   private now(): string {
     return formatTime(this.opts.clock());
   }
@@ -116,8 +125,7 @@ export class FieldManager {
    * recorded. Objects that have no managedFields are not tracked by updates; `[]` clears them.
    */
   update(live: KubeObject | undefined, next: KubeObject, manager: string): KubeObject {
-    const obj = structuredClone(next);
-    if (!isObject(obj.metadata)) obj.metadata = {};
+    const obj = this.canonical(next);
     const liveManagers = decodeManagers(live?.metadata.managedFields) ?? [];
     let managers: Manager[];
     const given = obj.metadata.managedFields;
@@ -183,6 +191,7 @@ export class FieldManager {
     // Fields this manager applied before and nobody applies now go away.
     const owned = managers.reduce((s, m) => s.union(m.set), new FieldSet());
     if (!lastSet.difference(owned).isEmpty()) merged = prune(merged, this.type, lastSet, owned) as KubeObject;
+    merged = this.canonical(merged);
 
     const c = this.diff(base, merged);
     const changed = c.added.union(c.modified);
@@ -199,7 +208,6 @@ export class FieldManager {
     for (const m of managers) if (m !== mine) m.set = m.set.difference(changed).difference(c.removed);
     const sameFields = configSet.difference(lastSet).isEmpty() && lastSet.difference(configSet).isEmpty();
     if (!deepEqual(base, merged) || !sameFields) mine.time = this.now();
-    if (!isObject(merged.metadata)) merged.metadata = {};
     this.syncLastApplied(manager, live, config, merged);
     return this.write(merged, managers);
   }

@@ -88,6 +88,10 @@ export class ImageStrategy implements Strategy {
     normalizeImage(obj as Image);
   }
 
+  canonicalize(obj: KubeObject): void {
+    normalizeImage(obj as Image);
+  }
+
   private derive(image: Image): void {
     const err = deriveImageMetadata(image, this.clock());
     if (err) this.log(`unable to update image metadata for ${JSON.stringify(image.metadata.name ?? '')}: ${err}`);

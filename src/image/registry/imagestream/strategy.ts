@@ -192,6 +192,10 @@ export class ImageStreamStrategy implements Strategy {
     this.b.decorate(obj as ImageStream);
   }
 
+  canonicalize(obj: KubeObject): void {
+    this.b.normalize(obj as ImageStream);
+  }
+
   selectableFields(obj: KubeObject): Record<string, string> {
     return this.b.selectableFields(obj as ImageStream);
   }
