@@ -68,6 +68,15 @@ describe('a local-mode server started as make run starts it', () => {
     assert.equal(kubectl.ok(['get', 'namespace', 'team-x', '-o', 'jsonpath={.status.phase}']), 'Active');
   });
 
+  it('a list of imagestreamimages is not found, in the words oc and kubectl print for openshift-apiserver', () => {
+    const r = kubectl.run(['get', 'isimage']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stderr.trim(),
+      'Error from server (NotFound): Unable to list "image.openshift.io/v1, Resource=imagestreamimages": the server could not find the requested resource',
+    );
+  });
+
   it('reports a Kubernetes version kubectl accepts, carrying its own release', () => {
     const r = kubectl.run(['version']);
     assert.equal(r.code, 0, r.stderr);

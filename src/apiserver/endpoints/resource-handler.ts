@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtobufCodec } from '../api/protobuf/codec.js';
 import { protobufCodec, type GroupProtobuf } from '../api/protobuf/meta.js';
 import type { KubeList, KubeObject } from '../api/types.js';
-import { errors, failure, fieldErrors, invalidOptions } from '../errors/index.js';
+import { errors, failure, fieldErrors, invalidOptions, type StatusError } from '../errors/index.js';
 import type { TypeModel, TypeNode } from '../openapi/type-model.js';
 import type { RESTStorage } from '../registry/rest.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -62,6 +62,15 @@ function includeObjectParam(q: URLSearchParams): IncludeObject {
   return 'Metadata';
 }
 
+/**
+ * A verb the storage does not have: 405 where its path serves other methods, 404 where it serves
+ * none (no route at all), as go-restful answers (a list of imagestreamimages is a 404).
+ */
+function unsupported(storage: RESTStorage, collection: boolean): StatusError {
+  const routed = collection ? storage.list || storage.create || storage.deleteCollection : storage.get || storage.update || storage.delete;
+  return routed ? errors.methodNotAllowed() : errors.notFoundPath();
+}
+
 export class ResourceHandler {
   private readonly groups = new Map<string, GroupVersionResources>();
   private readonly models = new Map<RESTStorage, TypeModel | undefined>();
@@ -99,13 +108,13 @@ export class ResourceHandler {
     const gr = { group: storage.info.group, resource: storage.info.resource };
     switch (info.verb) {
       case 'get': {
-        if (!storage.get) throw errors.methodNotAllowed();
+        if (!storage.get) throw unsupported(storage, false);
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, typeName: typeName(storage, false), protobuf: this.speaksProtobuf(storage, false) });
         const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined, query });
         return this.writeObject(res, storage, 200, obj, output, query);
       }
       case 'list': {
-        if (!storage.list) throw errors.methodNotAllowed();
+        if (!storage.list) throw unsupported(storage, true);
         const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true, typeName: typeName(storage, true), protobuf: this.speaksProtobuf(storage, true) });
         const params = parseListOptions(query, false);
         const list = await storage.list(ctx, params);
@@ -114,7 +123,7 @@ export class ResourceHandler {
       case 'watch': {
         if (!storage.watch) {
           if (storage.list) throw errors.verbNotSupported('watch', gr);
-          throw errors.methodNotAllowed();
+          throw unsupported(storage, info.name === '');
         }
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, protobuf: this.speaksProtobuf(storage, false) });
         const params = parseListOptions(query, true);
@@ -145,7 +154,7 @@ export class ResourceHandler {
         return;
       }
       case 'create': {
-        if (!storage.create || info.name !== '') throw errors.methodNotAllowed();
+        if (!storage.create || info.name !== '') throw unsupported(storage, info.name === '');
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'CreateOptions');
@@ -158,7 +167,7 @@ export class ResourceHandler {
         return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
       }
       case 'update': {
-        if (!storage.update || info.name === '') throw errors.methodNotAllowed();
+        if (!storage.update || info.name === '') throw unsupported(storage, info.name === '');
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'UpdateOptions');
@@ -176,7 +185,7 @@ export class ResourceHandler {
         return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
       }
       case 'patch': {
-        if (!storage.update || !storage.get || info.name === '') throw errors.methodNotAllowed();
+        if (!storage.update || !storage.get || info.name === '') throw unsupported(storage, info.name === '');
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const { mediaType } = parseContentType(req.headers['content-type']);
         if (!KNOWN_PATCH_TYPES.includes(mediaType)) throw failure(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
@@ -213,7 +222,7 @@ export class ResourceHandler {
         return this.writeObject(res, storage, result.created ? 201 : 200, result.object, output, query);
       }
       case 'delete': {
-        if (!storage.delete || info.name === '') throw errors.methodNotAllowed();
+        if (!storage.delete || info.name === '') throw unsupported(storage, info.name === '');
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: false, protobuf: this.speaksProtobuf(storage, false) });
         const raw = await readBody(req);
         const body = raw.length ? this.document(raw, bodyFormat(req.headers['content-type']), storage, 'DeleteOptions') : undefined;
@@ -223,7 +232,7 @@ export class ResourceHandler {
         return this.writeObject(res, storage, result.code, result.object as KubeObject, output, query);
       }
       case 'deletecollection': {
-        if (!storage.deleteCollection) throw errors.methodNotAllowed();
+        if (!storage.deleteCollection) throw unsupported(storage, true);
         const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: false, protobuf: this.speaksProtobuf(storage, true) });
         const raw = await readBody(req);
         const body = raw.length ? this.document(raw, bodyFormat(req.headers['content-type']), storage, 'DeleteOptions') : undefined;

@@ -91,9 +91,11 @@ describe('imagestreammappings (§6)', () => {
     assert.equal((await t.client.get(cluster('images', fakeDigest('9')))).status, 404);
   });
 
-  it('get, list, update and delete are not served', async () => {
-    assert.equal((await t.client.get(ns(NS, 'imagestreammappings', 'app'))).status, 405);
+  it('get, list, update and delete are not served: 405 on the collection (it takes POST), 404 on a name (no route)', async () => {
     assert.equal((await t.client.get(ns(NS, 'imagestreammappings'))).status, 405);
-    assert.equal((await t.client.delete(ns(NS, 'imagestreammappings', 'app'))).status, 405);
+    const byName = await t.client.get(ns(NS, 'imagestreammappings', 'app'));
+    assert.equal(byName.status, 404);
+    assert.equal(byName.json<{ message: string }>().message, 'the server could not find the requested resource');
+    assert.equal((await t.client.delete(ns(NS, 'imagestreammappings', 'app'))).status, 404);
   });
 });

@@ -112,6 +112,13 @@ describe('imagestreamimages (§9) and imagestreams/layers (§4.7)', () => {
     assert.equal(deleted.json().message, `imagestreamimages.image.openshift.io "${fakeDigest('f')}" not found`);
   });
 
+  it('a list has no route: 404, not 405, as openshift-apiserver answers (oc prints "Unable to list ...")', async () => {
+    const r = await t.client.get(ns(NS, 'imagestreamimages'));
+    assert.equal(r.status, 404);
+    assert.deepEqual(r.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', details: {}, code: 404 });
+    assert.equal((await t.client.post(ns(NS, 'imagestreamimages'), {})).status, 404);
+  });
+
   it('layers: lists recurse into children, missing images are marked, blobs carry sizes and media types', async () => {
     const r = await t.client.get(ns(NS, 'imagestreams', 'multi/layers'));
     assert.equal(r.status, 200, r.text);
