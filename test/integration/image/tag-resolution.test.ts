@@ -70,6 +70,26 @@ describe('spec tag resolution and tracking (§5.2–§5.4)', () => {
     assert.deepEqual(history(updated, 'waiting'), []);
   });
 
+  it('a new tag copying a tag of the same stream stamps the new generation on that tag\'s newest event too, as OpenShift does', async () => {
+    // openshift-apiserver takes the source event by pointer and sets its generation in place, so
+    // after `oc tag app:v1 app:alias --alias` (or `oc create imagestreamtag --from=app:v1`) the
+    // source tag's newest event is newer than its spec and `oc get itag` shows SPEC Push for it.
+    await create('res', stream('aliased', [dockerRef('v1', 'quay.io/org/app:1')]));
+    await push('res', 'aliased', 'v1', A, `quay.io/org/app@${A}`);
+    const s = await get('res', 'aliased');
+    s.spec.tags = [...(s.spec.tags ?? []), istRef('alias', 'aliased:v1')];
+    const updated = await put('res', s);
+    const generation = Number(updated.metadata.generation);
+    assert.deepEqual(history(updated, 'alias'), [[`quay.io/org/app@${A}`, A, generation]]);
+    assert.deepEqual(history(updated, 'v1'), [[`quay.io/org/app@${A}`, A, generation]]);
+    const created = await t.client.post(ns('res', 'imagestreamtags'), { apiVersion: 'image.openshift.io/v1', kind: 'ImageStreamTag', metadata: { name: 'aliased:from' }, tag: { name: 'from', from: { kind: 'ImageStreamTag', name: 'aliased:v1' } } });
+    assert.equal(created.status, 201, created.text);
+    const after = await get('res', 'aliased');
+    assert.equal(history(after, 'v1')[0]?.[2], Number(after.metadata.generation));
+    const table = await t.client.get(ns('res', 'imagetags', 'aliased:v1'), { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    assert.equal(table.json<{ rows: { cells: unknown[] }[] }>().rows[0]?.cells[1], 'Push');
+  });
+
   it('another stream: its event is copied; an internal-registry reference is rewritten to this stream unless reference:true', async () => {
     await create('res', stream('source'));
     await push('res', 'source', 'latest', A, `${INTERNAL}/res/source@${A}`);

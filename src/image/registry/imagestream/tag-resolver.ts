@@ -143,6 +143,15 @@ export class StreamTagResolver implements TagResolver {
       }
       event.generation = generation;
       if (!ref.reference) event.dockerImageReference = this.localize(event.dockerImageReference ?? '', sourceStream, stream);
+      if (from.kind === 'ImageStreamTag' && sourceStream === stream) {
+        // openshift-apiserver edits the source tag's newest event in place (it holds a pointer to
+        // it): that tag's newest event takes the new generation too (`oc get itag` then says Push).
+        const latest = latestTagEvent(stream, tagOrId);
+        if (latest) {
+          latest.generation = event.generation;
+          latest.dockerImageReference = event.dockerImageReference;
+        }
+      }
       addTagEvent(stream, tag, event);
     }
     return errs;
