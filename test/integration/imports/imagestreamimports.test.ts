@@ -26,7 +26,7 @@ interface StatusJSON {
   message?: string;
 }
 interface ImageJSON {
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; uid?: string; creationTimestamp?: string; annotations?: Record<string, string> };
   dockerImageReference: string;
   dockerImageManifestMediaType?: string;
   dockerImageManifest?: string;
@@ -164,6 +164,19 @@ describe('importing single images', () => {
       assert.equal(istag.status, 200, istag.text);
     });
   }
+
+  it('an image that already exists is shown as imported, with the creation time oc prints as Created:', async () => {
+    const from = `${reg.host}/team/docker:v1`;
+    await t.client.post(ns('imp', 'imagestreamimports'), isi('exists-a', { import: true, images: [image(from, 'v1', insecure)] }));
+    const again = (await t.client.post(ns('imp', 'imagestreamimports'), isi('exists-b', { import: true, images: [image(from, 'v1', insecure)] }))).json<ISIJSON>();
+    const shown = again.status.images?.[0]?.image;
+    const stored = (await t.client.get(cluster('images', pushed.docker))).json<ImageJSON & { metadata: { uid: string; creationTimestamp: string } }>();
+    assert.equal(shown?.metadata.name, pushed.docker);
+    assert.equal(shown?.metadata.creationTimestamp, stored.metadata.creationTimestamp);
+    assert.equal(shown?.metadata.uid, stored.metadata.uid);
+    assert.equal(shown?.dockerImageMetadata?.Architecture, 'amd64');
+    assert.equal(shown?.dockerImageManifest, undefined);
+  });
 
   it('includeManifest returns the raw manifest and config', async () => {
     const r = await t.client.post(ns('imp', 'imagestreamimports'), isi('with-manifest', { import: false, images: [image(`${reg.host}/team/oci:v1`, undefined, { ...insecure, includeManifest: true })] }));

@@ -168,7 +168,7 @@ export class ImageStreamImporter {
   /**
    * Stores every imported Image (children of a list first) once, without the raw manifest and
    * config; existing Images are left as they are. A result shows the Image as stored when this
-   * import created it, else as imported.
+   * import created it, else as imported with the stored one's uid and creation time.
    */
   private async storeImages(ctx: RequestContext, imports: Array<TagImport & { result: ImageImportStatus; includeManifest: boolean }>): Promise<void> {
     const stored = new Map<string, Promise<{ image: Image; created: boolean }>>();
@@ -194,7 +194,13 @@ export class ImageStreamImporter {
         const imported = t.result.image;
         if (!imported) return;
         const { image, created } = await store(imported);
-        if (!created) return;
+        if (!created) {
+          // Shown as imported, under the stored Image's identity: oc prints its Created: line from
+          // creationTimestamp (openshift-apiserver shows the one its failed create stamped).
+          const { uid, resourceVersion, creationTimestamp } = image.metadata;
+          t.result.image = { ...imported, metadata: { ...imported.metadata, uid, resourceVersion, creationTimestamp } };
+          return;
+        }
         const shown = structuredClone(image);
         if (imported.dockerImageManifest) shown.dockerImageManifest = imported.dockerImageManifest;
         if (imported.dockerImageConfig) shown.dockerImageConfig = imported.dockerImageConfig;
