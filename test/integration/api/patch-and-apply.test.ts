@@ -201,6 +201,19 @@ describe('patches and server-side apply', () => {
       assert.equal(v.json().message, 'Incorrect version specified in apply patch. Specified patch version: image.openshift.io/v2, expected: image.openshift.io/v1');
     });
 
+    it("kubectl's server-side apply rewrites an existing last-applied annotation as Go encodes it, ending with a newline", async () => {
+      const created = await t.client.post(path(), imageStream('csa', { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}\n' } } }));
+      assert.equal(created.status, 201, created.text);
+      const applied = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'csa', labels: { z: '1', a: '<&>' } }, spec: { lookupPolicy: { local: true } } };
+      const r = await apply('csa', applied, 'fieldManager=kubectl');
+      assert.equal(r.status, 200, r.text);
+      const annotations = r.json<Obj>().metadata.annotations as Record<string, string>;
+      assert.equal(
+        annotations['kubectl.kubernetes.io/last-applied-configuration'],
+        '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"labels":{"a":"\\u003c\\u0026\\u003e","z":"1"},"name":"csa"},"spec":{"lookupPolicy":{"local":true}}}\n',
+      );
+    });
+
     it('a YAML body works too', async () => {
       const yaml = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: from-yaml\nspec:\n  lookupPolicy:\n    local: true\n';
       const r = await t.client.request('PATCH', `${path('from-yaml')}?fieldManager=yaml-user`, { rawBody: yaml, contentType: APPLY });

@@ -83,6 +83,17 @@ export function plainServerError(message: string): StatusError {
   return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
 }
 
+/** Sorted keys at every level, HTML-significant characters and U+2028/9 escaped, a final newline. */
+function goJSONEncoderText(value: unknown): string {
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (!isObject(v)) return v;
+    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  };
+  const escapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+  return `${JSON.stringify(sorted(value)).replace(/[<>&\u2028\u2029]/g, (c) => escapes[c] ?? c)}\n`;
+}
+
 const UNTYPED: TypeNode = { kind: 'untyped', goType: 'interface {}' };
 
 function withoutManagedFields(obj: KubeObject): KubeObject {
@@ -229,15 +240,16 @@ export class FieldManager {
     }
   }
 
-  /** kubectl's server-side apply keeps an existing last-applied annotation up to date. */
+  /**
+   * kubectl's server-side apply (any manager named kubectl...) keeps an existing last-applied
+   * annotation up to date: the applied configuration without that annotation, encoded as Go's
+   * json.Encoder writes it (the text kubectl's client-side apply compares with).
+   */
   private syncLastApplied(manager: string, live: KubeObject | undefined, config: KubeObject, merged: KubeObject): void {
-    if (manager !== 'kubectl' || live?.metadata.annotations?.[LAST_APPLIED_ANNOTATION] === undefined) return;
+    if (!manager.startsWith('kubectl') || live?.metadata.annotations?.[LAST_APPLIED_ANNOTATION] === undefined) return;
     const applied = structuredClone(config);
     const annotations = applied.metadata?.annotations;
-    if (annotations) {
-      delete annotations[LAST_APPLIED_ANNOTATION];
-      if (Object.keys(annotations).length === 0) delete applied.metadata.annotations;
-    }
-    merged.metadata.annotations = { ...(merged.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: JSON.stringify(applied) };
+    if (annotations) delete annotations[LAST_APPLIED_ANNOTATION];
+    merged.metadata.annotations = { ...(merged.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: goJSONEncoderText(applied) };
   }
 }
