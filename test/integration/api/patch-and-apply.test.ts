@@ -204,13 +204,13 @@ describe('patches and server-side apply', () => {
     it("kubectl's server-side apply rewrites an existing last-applied annotation as Go encodes it, ending with a newline", async () => {
       const created = await t.client.post(path(), imageStream('csa', { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}\n' } } }));
       assert.equal(created.status, 201, created.text);
-      const applied = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'csa', labels: { z: '1', a: '<&>' } }, spec: { lookupPolicy: { local: true } } };
+      const applied = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'csa', annotations: { z: '1', a: '<&>' } }, spec: { lookupPolicy: { local: true } } };
       const r = await apply('csa', applied, 'fieldManager=kubectl');
       assert.equal(r.status, 200, r.text);
       const annotations = r.json<Obj>().metadata.annotations as Record<string, string>;
       assert.equal(
         annotations['kubectl.kubernetes.io/last-applied-configuration'],
-        '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"labels":{"a":"\\u003c\\u0026\\u003e","z":"1"},"name":"csa"},"spec":{"lookupPolicy":{"local":true}}}\n',
+        '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"annotations":{"a":"\\u003c\\u0026\\u003e","z":"1"},"name":"csa"},"spec":{"lookupPolicy":{"local":true}}}\n',
       );
     });
 
