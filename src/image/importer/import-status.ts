@@ -1,7 +1,7 @@
 // Turns an import failure into the metav1.Status of one status.images[i] (or status.repository)
 // entry, with the codes, reasons and messages openshift-apiserver uses. Where upstream only says
-// "Internal error occurred" (rate limits, outages, TLS trust, plain-HTTP registries), the message
-// says what happened and what to change; the code and reason say who is at fault.
+// "Internal error occurred: <ref>: <error>" (rate limits, outages, TLS trust), the code and reason
+// stay (500 InternalError) and the message says what happened and what to change.
 
 import type { ListMeta, Status, StatusDetails } from '../../apiserver/api/types.js';
 import { errors, StatusError } from '../../apiserver/errors/index.js';
@@ -38,6 +38,16 @@ const failure = (code: number, reason: string, message: string, details?: Status
   s.code = code;
   return s;
 };
+
+/**
+ * Transport failures (TLS trust, rate limits, outages) keep openshift-apiserver's 500
+ * InternalError, which clients and users match on; the message says what happened.
+ */
+function internal(message: string, retryAfterSeconds?: number): ImportStatus {
+  const s = embedded(errors.internal(message).status);
+  if (retryAfterSeconds !== undefined) s.details = { ...s.details, retryAfterSeconds };
+  return s;
+}
 
 /**
  * The per-image status for `err`. `ref` overrides the reference the error names (the import
@@ -82,16 +92,13 @@ function registryStatus(err: RegistryError, ref: string): ImportStatus {
         `the repository ${err.repository || ref} is HTTP only and requires the insecure flag to import: ${err.message}`,
       );
     case 'CertificateInvalid':
-      return failure(400, 'BadRequest', `${ref}: ${err.message}`);
+      return internal(`${ref}: ${err.message}`);
     case 'NotV2Registry':
       return failure(403, 'NotV2Registry', `forbidden: registry ${JSON.stringify(err.registry)} does not support the v2 Registry API`);
-    case 'TooManyRequests': {
-      const details: StatusDetails = {};
-      if (err.retryAfterSeconds !== undefined) details.retryAfterSeconds = err.retryAfterSeconds;
-      return failure(429, 'TooManyRequests', `${ref}: ${err.message}; try again later`, details.retryAfterSeconds !== undefined ? details : undefined);
-    }
+    case 'TooManyRequests':
+      return internal(`${ref}: ${err.message}; try again later`, err.retryAfterSeconds);
     case 'Unavailable':
-      return failure(503, 'ServiceUnavailable', `${ref}: ${err.message}`);
+      return internal(`${ref}: ${err.message}`);
     case 'DigestMismatch':
       // Upstream reports the integrity error as-is (no reference prefix).
       return embedded(errors.internal(err.message).status);

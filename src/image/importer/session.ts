@@ -301,7 +301,7 @@ export class RegistrySession {
       case 'plain-http':
         return new RegistryError(
           'InsecureRequired',
-          `the registry ${host} speaks plain HTTP, not HTTPS; set importPolicy.insecure: true on the image stream tag (spec.images[].importPolicy.insecure or spec.repository.importPolicy.insecure on an ImageStreamImport) to import from it`,
+          `the registry ${host} speaks plain HTTP, not HTTPS; set importPolicy.insecure: true on the image stream tag (spec.images[].importPolicy.insecure or spec.repository.importPolicy.insecure on an ImageStreamImport) to import from it (each tag needs it: another tag of the same repository being insecure does not make this one so)`,
           init,
         );
       case 'certificate':

@@ -427,12 +427,24 @@ describe('insecure registries', () => {
     assert.equal(condition?.message, status?.message, 'the stream says it too');
   });
 
+  it('insecure is per tag: of two tags of one repository only the insecure one imports, and the other says why', async () => {
+    const r = await t.client.post(
+      ns('insecure', 'imagestreamimports'),
+      isi('per-tag', { import: true, images: [image(`${reg.host}/team/tags:latest`, 'latest', insecure), image(`${reg.host}/team/tags:1.0`, '1.0')] }),
+    );
+    assert.equal(r.status, 201, r.text);
+    const [open, strict] = r.json<ISIJSON>().status.images ?? [];
+    assert.equal(open?.status.status, 'Success');
+    assert.equal(strict?.status.reason, 'BadRequest');
+    assert.match(strict?.status.message ?? '', /set importPolicy\.insecure: true .*each tag needs it: another tag of the same repository being insecure does not make this one so/);
+  });
+
   it('a registry whose certificate cannot be verified works only with insecure', async () => {
     const from = `${tlsReg.host}/team/app:v1`;
     const secure = await t.client.post(ns('insecure', 'imagestreamimports'), isi('tls', { import: false, images: [image(from, 'v1')] }));
     const status = secure.json<ISIJSON>().status.images?.[0]?.status;
-    assert.equal(status?.code, 400);
-    assert.match(status?.message ?? '', /cannot be verified.*trust its CA, or set importPolicy\.insecure: true/);
+    assert.deepEqual([status?.code, status?.reason], [500, 'InternalError'], 'the reason openshift-apiserver gives');
+    assert.match(status?.message ?? '', /^Internal error occurred: .*cannot be verified.*trust its CA, or set importPolicy\.insecure: true/);
     const insecureImport = await t.client.post(ns('insecure', 'imagestreamimports'), isi('tls', { import: true, images: [image(from, 'v1', insecure)] }));
     assert.equal(insecureImport.json<ISIJSON>().status.images?.[0]?.status.status, 'Success');
   });

@@ -35,20 +35,19 @@ describe('per-image import status of a failure', () => {
     assert.match(s.message ?? '', /^the repository team\/app is HTTP only and requires the insecure flag to import: .*importPolicy\.insecure/);
   });
 
-  it('an untrusted certificate is 400 with what to change', () => {
+  it('an untrusted certificate keeps OpenShift\'s 500 InternalError, and says what to change', () => {
     const s = importStatusFor(err('CertificateInvalid', 'the TLS certificate of the registry x cannot be verified (SELF_SIGNED); trust its CA, or set importPolicy.insecure: true'));
-    assert.equal(s.code, 400);
-    assert.match(s.message ?? '', new RegExp(`^${REF.replace(/[.]/g, '\\.')}: the TLS certificate`));
+    assert.deepEqual([s.code, s.reason], [500, 'InternalError']);
+    assert.match(s.message ?? '', new RegExp(`^Internal error occurred: ${REF.replace(/[.]/g, '\\.')}: the TLS certificate .*trust its CA`));
   });
 
-  it('rate limits and outages name the registry instead of "Internal error occurred"', () => {
+  it('rate limits and outages keep OpenShift\'s 500 InternalError, naming the registry and what happened', () => {
     const limited = importStatusFor(err('TooManyRequests', 'the registry r is rate limiting requests: toomanyrequests: slow down', { retryAfterSeconds: 60 }));
-    assert.equal(limited.code, 429);
-    assert.equal(limited.reason, 'TooManyRequests');
-    assert.deepEqual(limited.details, { retryAfterSeconds: 60 });
-    assert.match(limited.message ?? '', /rate limiting requests.*try again later/);
+    assert.deepEqual([limited.code, limited.reason], [500, 'InternalError']);
+    assert.equal(limited.details?.retryAfterSeconds, 60);
+    assert.match(limited.message ?? '', /^Internal error occurred: .*rate limiting requests.*try again later/);
     const down = importStatusFor(err('Unavailable', 'the registry r refused the connection'));
-    assert.deepEqual([down.code, down.reason, down.message], [503, 'ServiceUnavailable', `${REF}: the registry r refused the connection`]);
+    assert.deepEqual([down.code, down.reason, down.message], [500, 'InternalError', `Internal error occurred: ${REF}: the registry r refused the connection`]);
   });
 
   it('denied access is 403 Forbidden; a registry without /v2/ is 403 NotV2Registry', () => {
