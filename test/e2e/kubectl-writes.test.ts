@@ -92,6 +92,24 @@ describe('kubectl writes against a local-mode server', () => {
     assert.deepEqual(tags(), ['3.0', '4.0'], '4.0 came from kubectl patch, which the applier never owned');
   });
 
+  it('a patch that sets only a defaulted value is "patched (no change)", and apply --server-side of it then agrees', () => {
+    const f = file('zero.yaml', stream(['1.0']).replace('name: web', 'name: zero'));
+    kubectl.ok(['create', '-f', f]);
+    const patch = '{"spec":{"tags":[{"name":"1.0","importPolicy":{"scheduled":false}}]}}';
+    assert.equal(kubectl.ok(['patch', 'is', 'zero', '-n', 'writes', '-p', patch]).trim(), 'imagestream.image.openshift.io/zero patched (no change)');
+    writeFileSync(f, stream(['1.0']).replace('name: web', 'name: zero').replace('      name: quay.io/example/web:1.0', '      name: quay.io/example/web:1.0\n    importPolicy:\n      scheduled: false'));
+    const r = kubectl.run(['apply', '--server-side', '-f', f]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /serverside-applied/);
+  });
+
+  it('removing the last annotation leaves no empty annotations map', () => {
+    kubectl.ok(['annotate', 'is', 'zero', '-n', 'writes', 'note=x']);
+    kubectl.ok(['annotate', 'is', 'zero', '-n', 'writes', 'note-']);
+    const metadata = (JSON.parse(kubectl.ok(['get', 'is', 'zero', '-n', 'writes', '-o', 'json'])) as { metadata: Record<string, unknown> }).metadata;
+    assert.equal('annotations' in metadata, false, JSON.stringify(metadata));
+  });
+
   it('edit through KUBE_EDITOR', () => {
     const editor = file('editor.sh', '#!/bin/sh\nsed -i "s/local: false/local: true/" "$1"\n');
     chmodSync(editor, 0o755);

@@ -2,6 +2,7 @@
 // is authorized, and every namespace counts as existing.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
 import { imageStream, nsPath } from '../../support/fixtures.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -31,5 +32,31 @@ describe('local mode', () => {
   it('readyz reports the informer-sync check', async () => {
     const r = await t.client.get('/readyz?verbose');
     assert.match(r.text, /\[\+\]informer-sync ok\n/);
+  });
+
+  it('serves the core API kubectl reads: /api, /api/v1 and every namespace, get only', async () => {
+    const versions = await t.client.get('/api');
+    assert.equal(versions.status, 200);
+    assert.deepEqual(versions.json<{ kind: string; versions: string[] }>().versions, ['v1']);
+    const resources = (await t.client.get('/api/v1')).json<{ resources: { name: string; verbs: string[] }[] }>().resources;
+    assert.deepEqual(resources.map((r) => [r.name, r.verbs]), [['namespaces', ['get']]]);
+    const ns = await t.client.get('/api/v1/namespaces/anything-at-all');
+    assert.equal(ns.status, 200);
+    assert.deepEqual(ns.json(), {
+      kind: 'Namespace',
+      apiVersion: 'v1',
+      metadata: { name: 'anything-at-all', labels: { 'kubernetes.io/metadata.name': 'anything-at-all' } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    });
+    assert.equal((await t.client.get('/api/v1/namespaces')).status, 405, 'namespaces cannot be listed');
+    assert.equal((await t.client.delete('/api/v1/namespaces/anything-at-all')).status, 405);
+    assert.equal((await t.client.get('/api/v1/namespaces/anything-at-all/pods')).status, 404);
+    assert.equal((await t.client.get('/api/v1/pods')).status, 404);
+  });
+
+  it('the README states where local mode listens and the core API paths it serves', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const text of ['127.0.0.1:8443', '`GET /api`', '`GET /api/v1`', '`GET /api/v1/namespaces/<name>`']) assert.ok(readme.includes(text), text);
   });
 });
