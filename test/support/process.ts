@@ -10,25 +10,31 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export async function startServerProcess(args: string[], waitFor = /Press Ctrl-C to stop/, timeoutMs = 30_000): Promise<ServerProcess> {
+/** The server process, with stdout and stderr collected in arrival order (as a terminal shows them). */
+function spawnServer(args: string[]): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
   child.stdout?.on('data', (c: string) => (out += c));
   child.stderr?.on('data', (c: string) => (out += c));
+  return { child, output: () => out };
+}
+
+export async function startServerProcess(args: string[], waitFor = /Press Ctrl-C to stop/, timeoutMs = 30_000): Promise<ServerProcess> {
+  const { child, output } = spawnServer(args);
   const deadline = Date.now() + timeoutMs;
-  while (!waitFor.test(out)) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
+  while (!waitFor.test(output())) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not start within ${timeoutMs} ms:\n${out}`);
+      throw new Error(`server did not start within ${timeoutMs} ms:\n${output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     child,
-    output: () => out,
+    output,
     stop: (signal: NodeJS.Signals = 'SIGINT') =>
       new Promise((res) => {
         // Already gone (exited, or ended by a signal): nothing to wait for.
@@ -55,20 +61,16 @@ export function processesMentioning(text: string): number[] {
 
 /** Runs the server to its exit (a start that is expected to fail); its exit code and output. */
 export function runServerToExit(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnServer(args);
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => (out += c));
-    child.stderr.on('data', (c: string) => (out += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rej(new Error(`server did not exit within ${timeoutMs} ms:\n${out}`));
+      rej(new Error(`server did not exit within ${timeoutMs} ms:\n${output()}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': the output is complete only once the pipes have closed.
+    child.once('close', (code) => {
       clearTimeout(timer);
-      res({ code, output: out });
+      res({ code, output: output() });
     });
   });
 }
