@@ -2,7 +2,7 @@
 // a second run reuses the data, certificates and token.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { generateServingBundle, type ServingBundle } from '../apiserver/server/selfsigned.js';
@@ -31,43 +31,54 @@ export class LocalDirInUseError extends Error {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether `pid` is a live local-mode server (not a process that reused the PID of one, after a reboot). */
+function runsLocalMode(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg === '--local' || arg.startsWith('--local='));
+  } catch {
+    return true; // no /proc to ask: alive is all we know
   }
 }
 
 /**
- * Claims the local directory for this process with a PID file created exclusively; a file left by
- * a process that is gone is taken over. Returns the release, which removes the file.
+ * Claims the local directory for this process with a PID file, created with its content in one
+ * step (a hard link of a file already written), so a concurrent start never reads it half-made. A
+ * file left by a process that is gone is taken over. Returns the release, which removes the file.
  */
 export function lockLocalDir(dir: string, pid = process.pid): () => void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, 'image-apiserver.pid');
-  for (;;) {
-    let fd: number;
-    try {
-      fd = openSync(path, 'wx', 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder > 0 && holder !== pid && isAlive(holder)) throw new LocalDirInUseError(dir, holder);
-      unlinkSync(path);
-      continue;
-    }
-    writeSync(fd, `${pid}\n`);
-    closeSync(fd);
-    return () => {
+  const mine = `${path}.${pid}`;
+  writeFileSync(mine, `${pid}\n`, { mode: 0o600 });
+  try {
+    for (;;) {
       try {
-        if (Number.parseInt(readFileSync(path, 'utf8'), 10) === pid) unlinkSync(path);
-      } catch {
-        // Already removed.
+        linkSync(mine, path);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-    };
+      const holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      if (Number.isInteger(holder) && holder > 0 && holder !== pid && runsLocalMode(holder)) throw new LocalDirInUseError(dir, holder);
+      rmSync(path, { force: true });
+    }
+  } finally {
+    rmSync(mine, { force: true });
   }
+  return () => {
+    try {
+      if (Number.parseInt(readFileSync(path, 'utf8'), 10) === pid) rmSync(path, { force: true });
+    } catch {
+      // Already removed.
+    }
+  };
 }
 
 /** Loads the serving bundle from certDir, generating (and saving) it on first use. */
