@@ -186,13 +186,16 @@ export class ImportController {
       const pre = { resourceVersion: stream.metadata.resourceVersion, uid: stream.metadata.uid };
       const result = await this.o.runImport(IMPORT_CONTROLLER_USER, namespace, isi, pre, signal);
       this.stats.imports++;
-      const images = [...(result.status?.images ?? []), ...(result.status?.repository?.images ?? [])];
+      const repository = result.status?.repository;
+      const images = [...(result.status?.images ?? []), ...(repository?.images ?? [])];
       const failed = images.filter((i) => i.status.status !== 'Success').map((i) => `${i.tag ?? ''}: ${i.status.message ?? ''}`);
+      // A repository whose tags could not even be listed has no images to report.
+      if (repository?.status?.status === 'Failure' && !repository.images?.length) failed.push(`${isi.spec.repository?.from.name ?? ''}: ${repository.status.message ?? ''}`);
       if (failed.length) this.stats.failures++;
       const changed = result.status?.import?.metadata.resourceVersion !== stream.metadata.resourceVersion;
       const fields = { stream: key, kind, tags, ...(isi.spec.repository ? { repository: isi.spec.repository.from.name } : {}), ...(failed.length ? { failed } : {}) };
       // Quiet when a scheduled look found nothing new: that is most of them.
-      if (failed.length && failed.length === images.length) this.log.warn(fields, 'image import controller: import failed');
+      if (failed.length && images.every((i) => i.status.status !== 'Success')) this.log.warn(fields, 'image import controller: import failed');
       else if (changed || failed.length) this.log.info(fields, 'image import controller: imported');
       else this.log.debug(fields, 'image import controller: nothing new');
     } catch (err) {
