@@ -132,10 +132,11 @@ describe('scheduled imports with two replicas', () => {
     assert.equal(controllerStarted(follower), false, 'nor ran the import controller');
     assert.deepEqual(importsBy(follower), []);
 
-    // Kill the leader without letting it release the lease: the lease has to expire.
-    digests.two = (await pushImage(buildOCIImage({ files: { 'v.txt': 'two\n' } }).dir, `${reg.host}/team/app:edge`, { format: 'v2s2' })).digest;
+    // Kill the leader without letting it release the lease: the lease has to expire. The new image
+    // is pushed after the kill, so only the new leader can be the one to import it.
     const killedAt = Date.now();
     await leader.process.stop('SIGKILL');
+    digests.two = (await pushImage(buildOCIImage({ files: { 'v.txt': 'two\n' } }).dir, `${reg.host}/team/app:edge`, { format: 'v2s2' })).digest;
     await eventually('the takeover', () => (startedLeading(follower) ? true : undefined), (TTL_SECONDS + 10) * 1000);
     const takeover = Date.now() - killedAt;
     assert.ok(takeover <= (TTL_SECONDS + 2) * 1000, `took over after ${takeover} ms (lease TTL ${TTL_SECONDS}s)`);
