@@ -1,5 +1,5 @@
 // Decoding write bodies the way a typed k8s.io/apiserver handler does: kind and apiVersion
-// checked, JSON types checked against the kind's schema (400 "cannot be handled as"), unknown and
+// checked, JSON types checked by the kind's ajv validator (400 "cannot be handled as"), unknown and
 // duplicate fields dropped and reported per fieldValidation (Strict: 400 strict decoding error;
 // Warn: Warning headers; Ignore: silently). Patches report the same problems on the patched
 // object as 422 on field "patch", as kube-apiserver does.
@@ -8,7 +8,7 @@ import type { KubeObject, StatusCause } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { errors, StatusError } from '../errors/index.js';
 import { renderValue } from '../errors/field.js';
-import type { TypeNode } from '../openapi/type-model.js';
+import type { KindShape } from '../openapi/shape-validators.js';
 import { decodeObject, parseDocument, type BodyFormat, type ExpectedType } from './body.js';
 import { lineOf, scanJSON, scanYAML, type FieldOccurrences } from './duplicate-fields.js';
 import { checkFields, strictErrors } from './field-validation.js';
@@ -36,10 +36,10 @@ export function occurrencesOf(raw: Buffer, format: BodyFormat, fv: FieldValidati
 }
 
 /** A create or update body. */
-export function decodeBody(raw: Buffer, format: BodyFormat, expected: ExpectedType, type: TypeNode | undefined, fv: FieldValidation): Decoded {
+export function decodeBody(raw: Buffer, format: BodyFormat, expected: ExpectedType, shape: KindShape | undefined, fv: FieldValidation): Decoded {
   const doc = parseDocument(raw, format);
   const obj = decodeObject(doc, expected);
-  const check = checkFields(obj, type);
+  const check = checkFields(obj, shape);
   if (check.typeError) throw cannotHandle(expected, check.typeError);
   const problems = strictErrors(check.unknown, occurrencesOf(raw, format, fv));
   if (problems.length && fv === 'Strict') throw cannotHandle(expected, `strict decoding error: ${problems.join(', ')}`);
@@ -71,7 +71,7 @@ export function invalidPatch(value: string, detail: string): StatusError {
 export function decodePatched(
   patched: unknown,
   expected: ExpectedType,
-  type: TypeNode | undefined,
+  shape: KindShape | undefined,
   fv: FieldValidation,
   patchProblems: readonly string[],
   shown: () => string,
@@ -83,7 +83,7 @@ export function decodePatched(
     if (err instanceof StatusError) throw invalidPatch(shown(), err.status.message ?? '');
     throw err;
   }
-  const check = checkFields(obj, type);
+  const check = checkFields(obj, shape);
   if (check.typeError) throw invalidPatch(shown(), check.typeError);
   const problems = [...patchProblems, ...check.unknown.map((p) => `unknown field ${JSON.stringify(p)}`)];
   if (problems.length && fv === 'Strict') throw invalidPatch(shown(), `strict decoding error: ${problems.join(', ')}`);

@@ -1,15 +1,16 @@
-// What a typed Go decoder does with a request body, from the schema type model: fields the kind
-// does not declare are dropped (and reported for fieldValidation), JSON of the wrong type stops
-// decoding with encoding/json's message. Also the Warning headers and strict-decoding texts of
-// fieldValidation=Warn|Strict.
+// What a typed Go decoder does with a request body, from ajv's findings on the kind's shape: fields
+// the kind does not declare are dropped (and reported for fieldValidation), JSON of the wrong type
+// stops decoding with encoding/json's message. Also the Warning headers and strict-decoding texts
+// of fieldValidation=Warn|Strict.
 
 import type { ServerResponse } from 'node:http';
 import { isObject } from '../api/types.js';
+import { illegalBase64At, type KindShape, type ShapeError } from '../openapi/shape-validators.js';
 import type { StructType, TypeNode } from '../openapi/type-model.js';
 import type { FieldOccurrences } from './duplicate-fields.js';
 
 export interface FieldCheck {
-  /** The value with unknown fields dropped. */
+  /** The value with unknown fields dropped (a copy where something was dropped). */
   value: unknown;
   /** Field paths the kind does not declare, as strict decoding names them (spec.tags[0].foo). */
   unknown: string[];
@@ -17,7 +18,11 @@ export interface FieldCheck {
   typeError?: string;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+type Container = Record<string, unknown> | unknown[];
+
+function childOf(node: unknown, key: string): unknown {
+  return (isObject(node) || Array.isArray(node)) && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+}
 
 function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
@@ -26,128 +31,107 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-interface Walk {
-  unknown: string[];
-  typeError?: string;
-}
-
-interface Where {
-  /** Strict-decoding path, with list indexes. */
-  path: string;
-  /** encoding/json's path: field names only. */
-  goPath: string;
-  /** The innermost Go struct around the value. */
-  struct: string;
-}
-
-function mismatch(w: Walk, where: Where, what: string, t: TypeNode): void {
-  if (w.typeError) return;
-  const field = where.goPath ? `Go struct field ${where.struct}.${where.goPath}` : `Go value`;
-  w.typeError = `json: cannot unmarshal ${what} into ${field} of type ${t.goType}`;
-}
-
-/** Where Go's base64.StdEncoding stops reading `s` (-1 when it decodes); CR and LF are skipped. */
-function illegalBase64At(s: string): number {
-  let n = 0;
-  let pad = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\r' || c === '\n') continue;
-    if (c === '=') {
-      pad++;
-      if (n % 4 < 2 || pad > 2) return i;
-      continue;
-    }
-    if (pad > 0 || !/[A-Za-z0-9+/]/.test(c)) return i;
-    n++;
-  }
-  if ((n + pad) % 4 !== 0) return s.length;
-  if (pad > 0 && (n + pad) % 4 !== 0) return s.length;
-  return -1;
-}
-
-function scalarOK(v: unknown, t: TypeNode & { kind: 'scalar' }, w: Walk, where: Where): void {
-  if (v === null) return;
-  if (t.format === 'int-or-string') {
-    if (typeof v !== 'string' && typeof v !== 'number') mismatch(w, where, jsonKind(v), t);
-    return;
-  }
-  switch (t.type) {
-    case 'boolean':
-      if (typeof v !== 'boolean') mismatch(w, where, jsonKind(v), t);
-      return;
-    case 'integer':
-      if (typeof v !== 'number') mismatch(w, where, jsonKind(v), t);
-      else if (!Number.isInteger(v)) mismatch(w, where, `number ${v}`, t);
-      return;
-    case 'number':
-      if (typeof v !== 'number') mismatch(w, where, jsonKind(v), t);
-      return;
-    default:
-      if (typeof v !== 'string') mismatch(w, where, jsonKind(v), t);
-      else if (t.format === 'date-time' && !RFC3339.test(v) && !w.typeError) {
-        w.typeError = `parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(v)} as "2006"`;
-      } else if (t.format === 'byte' && !w.typeError) {
-        const bad = illegalBase64At(v);
-        if (bad >= 0) w.typeError = `illegal base64 data at input byte ${bad}`;
+/** Orders paths of one document as a decoder meets them: keys in the order they were written. */
+function documentOrder(root: unknown): (a: readonly string[], b: readonly string[]) => number {
+  const keyIndexes = new Map<object, Map<string, number>>();
+  return (a, b) => {
+    let node = root;
+    for (let i = 0; i < a.length && i < b.length; i++) {
+      if (a[i] !== b[i]) {
+        if (Array.isArray(node)) return Number(a[i]) - Number(b[i]);
+        if (!isObject(node)) return 0;
+        let index = keyIndexes.get(node);
+        if (!index) {
+          index = new Map(Object.keys(node).map((k, n) => [k, n]));
+          keyIndexes.set(node, index);
+        }
+        return (index.get(a[i]) ?? 0) - (index.get(b[i]) ?? 0);
       }
-  }
+      node = childOf(node, a[i]);
+    }
+    return a.length - b.length;
+  };
 }
 
-function walk(v: unknown, t: TypeNode, w: Walk, where: Where): unknown {
-  if (v === null || v === undefined) return v;
-  switch (t.kind) {
-    case 'untyped':
-      return v;
-    case 'scalar':
-      scalarOK(v, t, w, where);
-      return v;
-    case 'list': {
-      if (!Array.isArray(v)) {
-        mismatch(w, where, jsonKind(v), t);
-        return v;
-      }
-      return v.map((item, i) => walk(item, t.element, w, { ...where, path: `${where.path}[${i}]` }));
-    }
-    case 'map': {
-      if (!isObject(v)) {
-        mismatch(w, where, jsonKind(v), t);
-        return v;
-      }
-      const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[k] = walk(x, t.element, w, { ...where, path: where.path ? `${where.path}.${k}` : k });
-      return out;
-    }
-    case 'struct':
-      return walkStruct(v, t, w, where);
-  }
-}
-
-function walkStruct(v: unknown, t: StructType, w: Walk, where: Where): unknown {
-  if (!isObject(v)) {
-    mismatch(w, where, jsonKind(v), t);
-    return v;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    const path = where.path ? `${where.path}.${k}` : k;
-    const ft = t.field(k);
-    if (!ft) {
-      if (t.preserveUnknownFields) out[k] = x;
-      else w.unknown.push(path);
-      continue;
-    }
-    out[k] = walk(x, ft, w, { path, goPath: where.goPath ? `${where.goPath}.${k}` : k, struct: t.shortName });
+/** "spec.tags[0].foo": list indexes in brackets, as strict decoding names a field. */
+function strictPath(root: unknown, path: readonly string[]): string {
+  let out = '';
+  let node = root;
+  for (const key of path) {
+    out = Array.isArray(node) ? `${out}[${key}]` : out ? `${out}.${key}` : key;
+    node = childOf(node, key);
   }
   return out;
 }
 
-/** Checks a decoded object against its kind's type; without a type everything passes. */
-export function checkFields(obj: unknown, type: TypeNode | undefined): FieldCheck {
-  if (!type) return { value: obj, unknown: [] };
-  const w: Walk = { unknown: [] };
-  const value = walk(obj, type, w, { path: '', goPath: '', struct: type.kind === 'struct' ? type.shortName : '' });
-  return w.typeError ? { value, unknown: w.unknown, typeError: w.typeError } : { value, unknown: w.unknown };
+/** encoding/json's text for the value at `e.path`, naming the Go field and type it was meant for. */
+function goError(root: unknown, type: StructType, e: ShapeError): string {
+  let t: TypeNode = type;
+  let struct = type.shortName;
+  let goPath = '';
+  let value = root;
+  for (const key of e.path) {
+    value = childOf(value, key);
+    if (t.kind === 'struct') {
+      struct = t.shortName;
+      goPath = goPath ? `${goPath}.${key}` : key;
+      t = t.field(key) ?? { kind: 'untyped', goType: 'interface {}' };
+    } else if (t.kind === 'list' || t.kind === 'map') {
+      t = t.element;
+    }
+  }
+  if (e.problem === 'bad format' && typeof value === 'string') {
+    if (e.format === 'byte') return `illegal base64 data at input byte ${illegalBase64At(value)}`;
+    return `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse ${JSON.stringify(value)} as "2006"`;
+  }
+  const integral = t.kind === 'scalar' && t.type === 'integer' && typeof value === 'number';
+  const what = integral ? `number ${value}` : jsonKind(value);
+  const field = goPath ? `Go struct field ${struct}.${goPath}` : 'Go value';
+  return `json: cannot unmarshal ${what} into ${field} of type ${t.goType}`;
+}
+
+function setOwn(node: Container, key: string, value: unknown): void {
+  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/** `root` without the fields at `paths`; only the containers on those paths are copied. */
+function withoutFields(root: unknown, paths: readonly (readonly string[])[]): unknown {
+  if (paths.length === 0) return root;
+  const copies = new Map<unknown, Container>();
+  const copyOf = (node: unknown): Container => {
+    let copy = copies.get(node);
+    if (!copy) {
+      copy = Array.isArray(node) ? node.slice() : { ...(node as Record<string, unknown>) };
+      copies.set(node, copy);
+      copies.set(copy, copy);
+    }
+    return copy;
+  };
+  const top = copyOf(root);
+  for (const path of paths) {
+    let parent = top;
+    for (const key of path.slice(0, -1)) {
+      const child = copyOf(childOf(parent, key));
+      setOwn(parent, key, child);
+      parent = child;
+    }
+    delete (parent as Record<string, unknown>)[path[path.length - 1]];
+  }
+  return top;
+}
+
+/** Checks a decoded object against its kind's shape; without a shape everything passes. */
+export function checkFields(obj: unknown, shape: KindShape | undefined): FieldCheck {
+  const errors = shape?.check(obj) ?? [];
+  if (!shape || errors.length === 0) return { value: obj, unknown: [] };
+  const order = documentOrder(obj);
+  const unknown = errors.filter((e) => e.problem === 'unknown field').map((e) => e.path);
+  unknown.sort(order);
+  let first: ShapeError | undefined;
+  for (const e of errors) if (e.problem !== 'unknown field' && (!first || order(e.path, first.path) < 0)) first = e;
+  const check: FieldCheck = { value: withoutFields(obj, unknown), unknown: unknown.map((p) => strictPath(obj, p)) };
+  if (first) check.typeError = goError(obj, shape.type, first);
+  return check;
 }
 
 /**

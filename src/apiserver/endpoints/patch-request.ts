@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { errors, StatusError } from '../errors/index.js';
+import type { KindShape } from '../openapi/shape-validators.js';
 import type { TypeNode } from '../openapi/type-model.js';
 import type { UpdateTransform } from '../registry/rest.js';
 import { parseDocument, type ExpectedType } from './body.js';
@@ -23,6 +24,7 @@ export interface PatchRequest {
   name: string;
   expected: ExpectedType;
   type: TypeNode | undefined;
+  shape: KindShape | undefined;
   fieldValidation: FieldValidation;
   fieldManager: FieldManager;
   manager: string;
@@ -57,13 +59,13 @@ function mergingTransform(req: PatchRequest): UpdateTransform {
       patched = jsonPatch(current, patch);
       shown = () => JSON.stringify(patched);
     } else if (req.mediaType === MERGE_PATCH) {
-      patched = mergePatch(current, patch);
+      patched = mergePatch(structuredClone(current), patch); // decoding keeps what it is given
       shown = () => JSON.stringify(patched);
     } else {
       patched = strategicMergePatch(current, patch, req.type);
       shown = () => goValue(patch);
     }
-    const decoded = decodePatched(patched, req.expected, req.type, req.fieldValidation, patchProblems, shown);
+    const decoded = decodePatched(patched, req.expected, req.shape, req.fieldValidation, patchProblems, shown);
     req.warn(decoded.warnings);
     return req.fieldManager.update(current, decoded.object, req.manager);
   };
@@ -89,7 +91,7 @@ function applyTransform(req: PatchRequest, namespace: string): UpdateTransform {
   }
   const applied = { ...config, kind: req.expected.kind, metadata: isObject(config.metadata) ? config.metadata : {} } as KubeObject;
   const where = describe(req, namespace);
-  const check = checkFields(applied, req.type);
+  const check = checkFields(applied, req.shape);
   if (check.typeError) throw plainServerError(`failed to create typed patch object (${where}): ${check.typeError}`);
   if (check.unknown.length) {
     const lines = check.unknown.map((p) => `.${p}: field not declared in schema`);

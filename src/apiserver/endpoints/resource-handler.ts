@@ -6,6 +6,7 @@ import type { ProtobufCodec } from '../api/protobuf/codec.js';
 import { protobufCodec, type GroupProtobuf } from '../api/protobuf/meta.js';
 import type { KubeList, KubeObject } from '../api/types.js';
 import { errors, failure, fieldErrors, invalidOptions, type StatusError } from '../errors/index.js';
+import { ShapeValidators, type KindShape } from '../openapi/shape-validators.js';
 import type { TypeModel, TypeNode } from '../openapi/type-model.js';
 import type { RESTStorage } from '../registry/rest.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
@@ -26,7 +27,7 @@ export interface GroupVersionResources {
   version: string;
   /** "imagestreams", "imagestreams/status", ... */
   resources: ReadonlyMap<string, RESTStorage>;
-  /** The group's schemas, when it ships them (strategic merge patch needs them). */
+  /** The group's schemas, when it ships them (body validation and strategic merge patch need them). */
   typeModel?: TypeModel;
   /** The group's protobuf messages, when it speaks protobuf. */
   protobuf?: GroupProtobuf;
@@ -75,6 +76,7 @@ export class ResourceHandler {
   private readonly groups = new Map<string, GroupVersionResources>();
   private readonly models = new Map<RESTStorage, TypeModel | undefined>();
   private readonly codecs = new Map<RESTStorage, ProtobufCodec>();
+  private readonly shapes = new Map<RESTStorage, KindShape | undefined>();
   private readonly clock: () => Date;
   private readonly minWatchTimeout: number;
 
@@ -86,6 +88,8 @@ export class ResourceHandler {
         this.models.set(s, g.typeModel);
         if (codec) this.codecs.set(s, codec);
       }
+      const validators = g.typeModel && new ShapeValidators(g.typeModel, [...g.resources.values()].map((s) => s.info.kind));
+      for (const s of g.resources.values()) this.shapes.set(s, validators?.forKind(s.info.kind));
     }
     this.clock = opts.clock ?? (() => new Date());
     this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;
@@ -159,7 +163,7 @@ export class ResourceHandler {
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'CreateOptions');
         const body = this.textBody(await readBody(req), format, storage);
-        const decoded = decodeBody(body.raw, body.format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        const decoded = decodeBody(body.raw, body.format, storage.info, this.shapes.get(storage), wo.fieldValidation);
         addWarnings(res, decoded.warnings);
         const obj = this.fieldManager(storage, info).update(undefined, decoded.object, this.managerName(wo.fieldManager, req));
         const result = await storage.create({ ...ctx, dryRun: wo.dryRun }, obj, { fieldManager: wo.fieldManager });
@@ -172,7 +176,7 @@ export class ResourceHandler {
         const format = bodyFormat(req.headers['content-type']);
         const wo = parseWriteOptions(query, 'UpdateOptions');
         const body = this.textBody(await readBody(req), format, storage);
-        const decoded = decodeBody(body.raw, body.format, storage.info, this.typeOf(storage), wo.fieldValidation);
+        const decoded = decodeBody(body.raw, body.format, storage.info, this.shapes.get(storage), wo.fieldValidation);
         addWarnings(res, decoded.warnings);
         const fm = this.fieldManager(storage, info);
         const manager = this.managerName(wo.fieldManager, req);
@@ -209,6 +213,7 @@ export class ResourceHandler {
             name: info.name,
             expected: storage.info,
             type,
+            shape: this.shapes.get(storage),
             fieldValidation: wo.fieldValidation,
             fieldManager: this.fieldManager(storage, info),
             manager: this.managerName(wo.fieldManager, req),

@@ -3,6 +3,7 @@ import { describe, it } from '@jest/globals';
 import { scanJSON, scanYAML } from '../../../src/apiserver/endpoints/duplicate-fields.js';
 import { checkFields, strictErrors } from '../../../src/apiserver/endpoints/field-validation.js';
 import { managerFromUserAgent } from '../../../src/apiserver/endpoints/resource-handler.js';
+import { ShapeValidators } from '../../../src/apiserver/openapi/shape-validators.js';
 import { TypeModel } from '../../../src/apiserver/openapi/type-model.js';
 import { imageApiDocument, imageDefinitionName } from '../../../src/image/api/schemas.js';
 
@@ -30,7 +31,7 @@ describe('duplicate field scanning', () => {
 });
 
 describe('typed decoding', () => {
-  const stream = model.forKind('ImageStream');
+  const stream = new ShapeValidators(model, ['ImageStream']).forKind('ImageStream');
 
   it('drops and names unknown fields, keeping everything declared', () => {
     const check = checkFields({ metadata: { name: 'x', bogus: 1 }, spec: { tags: [{ name: 'a', extra: true }] }, top: 1 }, stream);
