@@ -47,11 +47,16 @@ function stream(tags: number, history: number): Record<string, unknown> {
 function timeIt(label: string, body: Record<string, unknown>): void {
   const raw = Buffer.from(JSON.stringify(body));
   const parsed = (): Record<string, unknown> => JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  // The best of five rounds: the machine is shared, and the least disturbed round is the cost.
   const run = (f: () => void): number => {
     for (let n = 0; n < Math.min(2000, iterations); n++) f();
-    const t0 = performance.now();
-    for (let n = 0; n < iterations; n++) f();
-    return ((performance.now() - t0) * 1000) / iterations;
+    let best = Infinity;
+    for (let round = 0; round < 5; round++) {
+      const t0 = performance.now();
+      for (let n = 0; n < iterations / 5; n++) f();
+      best = Math.min(best, ((performance.now() - t0) * 5000) / iterations);
+    }
+    return best;
   };
   const docs = Array.from({ length: iterations }, parsed);
   let k = 0;

@@ -59,7 +59,8 @@ function mergingTransform(req: PatchRequest): UpdateTransform {
       patched = jsonPatch(current, patch);
       shown = () => JSON.stringify(patched);
     } else if (req.mediaType === MERGE_PATCH) {
-      patched = mergePatch(structuredClone(current), patch); // decoding keeps what it is given
+      // A merge patch keeps untouched parts of its target; the new object must not share them.
+      patched = mergePatch(structuredClone(current), patch);
       shown = () => JSON.stringify(patched);
     } else {
       patched = strategicMergePatch(current, patch, req.type);

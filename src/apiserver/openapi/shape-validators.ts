@@ -115,6 +115,8 @@ function shapeError(e: ErrorObject): ShapeError {
   return { problem: 'wrong type', path };
 }
 
+const NO_ERRORS: readonly ShapeError[] = Object.freeze([]);
+
 class CompiledShape implements KindShape {
   constructor(
     readonly type: StructType,
@@ -122,7 +124,7 @@ class CompiledShape implements KindShape {
   ) {}
 
   check(value: unknown): readonly ShapeError[] {
-    if (this.validate(value)) return [];
+    if (this.validate(value)) return NO_ERRORS;
     return (this.validate.errors ?? []).map(shapeError);
   }
 }
