@@ -90,30 +90,34 @@ function goError(root: unknown, type: StructType, e: ShapeError): string {
   return `json: cannot unmarshal ${what} into ${field} of type ${t.goType}`;
 }
 
+/** node[key] = value, where "__proto__" is an ordinary key. */
 function setOwn(node: Container, key: string, value: unknown): void {
-  Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+  if (Array.isArray(node)) node[Number(key)] = value;
+  else if (key === '__proto__') Object.defineProperty(node, key, { value, writable: true, enumerable: true, configurable: true });
+  else node[key] = value;
 }
 
 /** `root` without the fields at `paths`; only the containers on those paths are copied. */
 function withoutFields(root: unknown, paths: readonly (readonly string[])[]): unknown {
   if (paths.length === 0) return root;
-  const copies = new Map<unknown, Container>();
-  const copyOf = (node: unknown): Container => {
-    let copy = copies.get(node);
-    if (!copy) {
-      copy = Array.isArray(node) ? node.slice() : { ...(node as Record<string, unknown>) };
-      copies.set(node, copy);
-      copies.set(copy, copy);
-    }
-    return copy;
+  const copies = new Set<unknown>();
+  const copy = (node: unknown): Container => {
+    const c = Array.isArray(node) ? node.slice() : { ...(node as Record<string, unknown>) };
+    copies.add(c);
+    return c;
   };
-  const top = copyOf(root);
+  const top = copy(root);
   for (const path of paths) {
     let parent = top;
-    for (const key of path.slice(0, -1)) {
-      const child = copyOf(childOf(parent, key));
-      setOwn(parent, key, child);
-      parent = child;
+    for (let i = 0; i < path.length - 1; i++) {
+      const child = childOf(parent, path[i]);
+      if (copies.has(child)) {
+        parent = child as Container;
+        continue;
+      }
+      const c = copy(child);
+      setOwn(parent, path[i], c);
+      parent = c;
     }
     delete (parent as Record<string, unknown>)[path[path.length - 1]];
   }

@@ -88,8 +88,10 @@ export class ResourceHandler {
         this.models.set(s, g.typeModel);
         if (codec) this.codecs.set(s, codec);
       }
-      const validators = g.typeModel && new ShapeValidators(g.typeModel, [...g.resources.values()].map((s) => s.info.kind));
-      for (const s of g.resources.values()) this.shapes.set(s, validators?.forKind(s.info.kind));
+      // Compiled at startup for the kinds that are written (create, update, patch).
+      const writable = [...g.resources.values()].filter((s) => s.create || s.update);
+      const validators = g.typeModel && new ShapeValidators(g.typeModel, writable.map((s) => s.info.kind));
+      for (const s of writable) this.shapes.set(s, validators?.forKind(s.info.kind));
     }
     this.clock = opts.clock ?? (() => new Date());
     this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;

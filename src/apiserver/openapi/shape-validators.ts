@@ -55,17 +55,16 @@ type JSONSchema = boolean | Record<string, unknown>;
 
 const SCHEMA_ID = 'shapes';
 
-/** JSON Schema (draft-07) of a type model: named structs become definitions, the rest is inlined. */
+/**
+ * JSON Schema (draft-07) of a type model, structs inlined: ajv then reports the errors of a whole
+ * kind from one function (errors returned from a referenced schema's function are concatenated
+ * onto the caller's, which is quadratic for long lists of bad items). Only a struct that contains
+ * itself becomes a definition.
+ */
 class SchemaWriter {
   readonly definitions: Record<string, JSONSchema> = {};
-
-  ref(t: StructType): string {
-    if (!(t.name in this.definitions)) {
-      this.definitions[t.name] = true; // placeholder while recursive structs are written
-      this.definitions[t.name] = this.struct(t);
-    }
-    return `${SCHEMA_ID}#/definitions/${t.name}`;
-  }
+  private readonly writing = new Set<StructType>();
+  private readonly recursive = new Set<StructType>();
 
   schemaOf(t: TypeNode): JSONSchema {
     switch (t.kind) {
@@ -78,17 +77,28 @@ class SchemaWriter {
       case 'map':
         return { type: ['object', 'null'], additionalProperties: this.schemaOf(t.element) };
       case 'struct':
-        return t.name ? { $ref: this.ref(t) } : this.struct(t);
+        return this.struct(t);
     }
   }
 
   private struct(t: StructType): JSONSchema {
+    const ref = { $ref: `${SCHEMA_ID}#/definitions/${t.name}` };
+    if (t.name in this.definitions) return ref;
+    if (this.writing.has(t)) {
+      this.recursive.add(t);
+      return ref;
+    }
+    this.writing.add(t);
     const properties: Record<string, JSONSchema> = {};
     for (const name of t.fieldNames) {
       const field = t.field(name);
       if (field) properties[name] = this.schemaOf(field);
     }
-    return t.preserveUnknownFields ? { type: ['object', 'null'], properties } : { type: ['object', 'null'], properties, additionalProperties: false };
+    this.writing.delete(t);
+    const schema = t.preserveUnknownFields ? { type: ['object', 'null'], properties } : { type: ['object', 'null'], properties, additionalProperties: false };
+    if (!this.recursive.has(t)) return schema;
+    this.definitions[t.name] = schema;
+    return ref;
   }
 }
 
@@ -101,11 +111,10 @@ function scalar(t: ScalarType): JSONSchema {
 
 /** "/spec/tags/0/a~1b" -> ["spec", "tags", "0", "a/b"]. */
 function segments(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => (s.includes('~') ? s.replace(/~1/g, '/').replace(/~0/g, '~') : s));
+  const parts = pointer.split('/');
+  parts.shift();
+  if (pointer.includes('~')) for (let i = 0; i < parts.length; i++) parts[i] = parts[i].replace(/~1/g, '/').replace(/~0/g, '~');
+  return parts;
 }
 
 function shapeError(e: ErrorObject): ShapeError {
@@ -135,22 +144,21 @@ export class ShapeValidators {
 
   constructor(model: TypeModel, kinds: readonly string[]) {
     const writer = new SchemaWriter();
-    const typed = kinds.flatMap((kind) => {
+    const typed = new Map<StructType, { kinds: string[]; schema: JSONSchema }>();
+    for (const kind of kinds) {
       const type = model.forKind(kind);
-      return type ? [{ kind, type, ref: writer.ref(type) }] : [];
-    });
+      if (!type) continue;
+      const entry = typed.get(type) ?? { kinds: [], schema: writer.schemaOf(type) };
+      entry.kinds.push(kind);
+      typed.set(type, entry);
+    }
     // allErrors: every unknown field is reported, and the caller picks the first wrong value in
     // document order. ownProperties: "__proto__", "constructor", "prototype" are ordinary keys.
     const ajv = new Ajv({ allErrors: true, ownProperties: true, messages: false, allowUnionTypes: true, formats: FORMATS });
     ajv.addSchema({ $id: SCHEMA_ID, definitions: writer.definitions });
-    const byRef = new Map<string, KindShape>();
-    for (const { kind, type, ref } of typed) {
-      let shape = byRef.get(ref);
-      if (!shape) {
-        shape = new CompiledShape(type, ajv.compile({ $ref: ref }));
-        byRef.set(ref, shape);
-      }
-      this.shapes.set(kind, shape);
+    for (const [type, { kinds: named, schema }] of typed) {
+      const shape = new CompiledShape(type, ajv.compile(schema));
+      for (const kind of named) this.shapes.set(kind, shape);
     }
   }
 

@@ -1,7 +1,8 @@
 // The type model: what the server knows about the shape of each kind, built once from the OpenAPI
 // definitions a group ships (api-schemas/) plus the meta.k8s.io definitions. Strategic merge patch
-// (patch strategies, merge keys), server-side apply (list types, map types), field validation
-// (known fields, JSON types) and the OpenAPI documents all read it, so they cannot disagree.
+// (patch strategies, merge keys), server-side apply (list types, map types), the ajv validators of
+// request bodies (shape-validators.ts: known fields, JSON types) and the OpenAPI documents all read
+// it, so they cannot disagree.
 
 import metaDocument from './meta-definitions.json' with { type: 'json' };
 import { refName, type Definitions, type SchemaNode } from './schema.js';

@@ -1,6 +1,7 @@
 // The group's OpenAPI definitions (api-schemas/), the single source of shapes: the generic layer
-// builds its type model from them once (typed decoding with Go's 400 texts, strategic merge patch,
-// server-side apply, the served OpenAPI documents). Semantics live in validation/.
+// builds its type model from them once, and from that the ajv validators of request bodies (with
+// Go's 400 texts), strategic merge patch, server-side apply and the served OpenAPI documents.
+// Semantics live in validation/.
 
 import type { Definitions } from '../../apiserver/openapi/schema.js';
 import document from '../../../api-schemas/image.openshift.io-v1.json' with { type: 'json' };

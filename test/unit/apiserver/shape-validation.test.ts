@@ -103,6 +103,14 @@ describe('unknown fields', () => {
     assert.equal((check.value as typeof body).spec.tags[0], body.spec.tags[0], 'what is not on a dropped path is shared');
   });
 
+  it('are all listed for a long list of bad items, each with the first wrong type still found', () => {
+    const tags = Array.from({ length: 20_000 }, (_, i) => ({ name: `t${i}`, bogus: i, generation: i === 19_999 ? 'x' : 1 }));
+    const check = checkFields({ spec: { tags } }, stream);
+    assert.equal(check.unknown.length, 20_000);
+    assert.equal(check.unknown[19_999], 'spec.tags[19999].bogus');
+    assert.match(String(check.typeError), /TagReference\.spec\.tags\.generation of type int64$/);
+  });
+
   it('keys with "/" and "~" are named as sent', () => {
     assert.deepEqual(checkFields({ spec: { 'a/b': 1, 'c~d': 2 } }, stream).unknown, ['spec.a/b', 'spec.c~d']);
   });
