@@ -43,7 +43,7 @@ function isBase64Char(c: number): boolean {
 }
 
 /** The RFC 3339 layout metav1.Time decodes ("2006-01-02T15:04:05Z07:00", fractional seconds allowed). */
-export const RFC3339_LAYOUT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339_LAYOUT = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /** The formats the schemas use that a Go decoder checks; others (int32, int64) are not checked. */
 const FORMATS = {

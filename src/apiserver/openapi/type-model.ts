@@ -164,7 +164,7 @@ function scalarGoType(node: SchemaNode): string {
     case 'number':
       return node.format === 'float' ? 'float32' : 'float64';
     default:
-      return 'string';
+      return node.format === 'byte' ? '[]uint8' : 'string';
   }
 }
 

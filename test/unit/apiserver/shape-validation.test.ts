@@ -73,6 +73,10 @@ describe('[]byte fields are base64 as Go reads it', () => {
     assert.equal(content('Y==='), 'illegal base64 data at input byte 1');
   });
 
+  it('a value that is not a string names Go\'s byte slice', () => {
+    assert.equal(typeError({ signatures: [{ content: 5 }] }, image), 'json: cannot unmarshal number into Go struct field ImageSignature.signatures.content of type []uint8');
+  });
+
   it('accepts padding and skips line breaks', () => {
     assert.equal(content(Buffer.from('signed').toString('base64')), undefined);
     assert.equal(content('YWJj\r\nZA=='), undefined);
@@ -193,6 +197,21 @@ describe('one schema feeds the validators and the type model', () => {
     assert.deepEqual(check.unknown, []);
     assert.equal(typeError({ spec: { lookupPolicy: { remote: 'x' } } }, changed.forKind('ImageStream')), 'json: cannot unmarshal string into Go struct field ImageLookupPolicy.spec.lookupPolicy.remote of type int32');
     assert.deepEqual(checkFields({ spec: { lookupPolicy: { remote: 3 } } }, stream).unknown, ['spec.lookupPolicy.remote'], 'the shipped schema does not have it');
+  });
+
+  it('a struct that contains itself is checked at every depth', () => {
+    const definitions: Definitions = {
+      'x.v1.Node': {
+        type: 'object',
+        properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/x.v1.Node' } } },
+      },
+    };
+    const model = new TypeModel({ definitions, definitionOf: (kind) => `x.v1.${kind}` });
+    const node = new ShapeValidators(model, ['Node']).forKind('Node');
+    const tree = { name: 'a', children: [{ name: 'b', children: [{ name: 'c', children: [{ name: 1, odd: true }] }] }] };
+    const check = checkFields(tree, node);
+    assert.deepEqual(check.unknown, ['children[0].children[0].children[0].odd']);
+    assert.equal(check.typeError, 'json: cannot unmarshal number into Go struct field Node.children.children.children.name of type string');
   });
 
   it('kinds without a schema are not checked', () => {
