@@ -1,7 +1,7 @@
 // Runs etcd as a child process on loopback: local mode's own etcd, and the tests' throwaway ones.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -52,6 +52,43 @@ async function waitHealthy(endpoint: string, timeoutMs: number, exited: () => bo
   throw new Error(`etcd at ${endpoint} did not become healthy within ${timeoutMs} ms (${String(lastErr)}); see ${logFile}`);
 }
 
+/** Whether process `pid` is alive. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Stops an etcd that an earlier owner of this data directory left running (it was killed with
+ * SIGKILL, so it could not stop its child): it would hold the data lock and no later start could
+ * become healthy. Only a process whose command line names this very data directory is touched.
+ */
+async function stopLeftoverEtcd(pidFile: string, dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  let args: string[];
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return; // gone, or no /proc to tell what it is
+  }
+  const at = args.indexOf('--data-dir');
+  if (at < 0 || args[at + 1] !== dataDir) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 5000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
 export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
   const clientPort = opts.clientPort ?? (await freePort());
@@ -59,14 +96,17 @@ export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdPr
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   const logFile = join(opts.dataDir, 'etcd.log');
+  const dataDir = join(opts.dataDir, 'data');
+  const pidFile = join(opts.dataDir, 'etcd.pid');
   let proc: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
+    await stopLeftoverEtcd(pidFile, dataDir);
     const child = spawn(
       opts.binary ?? 'etcd',
       [
         '--name', 'n1',
-        '--data-dir', join(opts.dataDir, 'data'),
+        '--data-dir', dataDir,
         '--listen-client-urls', endpoint,
         '--advertise-client-urls', endpoint,
         '--listen-peer-urls', peer,
@@ -78,6 +118,7 @@ export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdPr
       { stdio: 'ignore' },
     );
     proc = child;
+    if (child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`, { mode: 0o600 });
     let exited = false;
     let spawnError: Error | undefined;
     child.once('error', (err) => {
@@ -106,6 +147,7 @@ export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdPr
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
+    rmSync(pidFile, { force: true });
   }
 
   await start();

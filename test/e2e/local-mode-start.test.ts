@@ -1,14 +1,13 @@
 // `make run` as a newcomer meets it: where it listens, what it prints, what kubectl gets from it,
 // and starts that fail (a server already running, a port taken, an etcd that never gets healthy)
-// stop everything they started.
+// stop everything they started; a start after a SIGKILL stops the etcd the killed server left.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
-import { startEtcdProcess } from '../../src/app/etcd-process.js';
 import { Kubectl } from '../support/kubectl.js';
 import { freePort } from '../support/ports.js';
 import { processesMentioning, runServerToExit, startServerProcess, type ServerProcess } from '../support/process.js';
@@ -120,17 +119,26 @@ describe('a local-mode start that fails', () => {
   });
 
   it('stops its etcd when it never becomes healthy', async () => {
-    // Another etcd holding the data directory's lock: ours waits for it and never gets healthy.
-    const holder = await startEtcdProcess({ dataDir: join(dir, 'etcd') });
-    try {
-      const before = processesMentioning(join(dir, 'etcd', 'data'));
-      assert.equal(before.length, 1);
-      const r = await runServerToExit(['--local', `--local-dir=${dir}`, '--secure-port=0']);
-      assert.equal(r.code, 1);
-      assert.match(r.output, /did not become healthy/);
-      assert.deepEqual(processesMentioning(join(dir, 'etcd', 'data')), before, 'only the holder is running');
-    } finally {
-      await holder.stop();
-    }
+    // An "etcd" on PATH that runs but never answers /health.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'etcd'), `#!/bin/sh\nexec ${process.execPath} -e 'setInterval(() => {}, 1000)' -- "$@"\n`, { mode: 0o755 });
+    const r = await runServerToExit(['--local', `--local-dir=${dir}`, '--secure-port=0'], 60_000, { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` });
+    assert.equal(r.code, 1);
+    assert.match(r.output, /did not become healthy/);
+    assert.deepEqual(processesMentioning(join(dir, 'etcd', 'data')), [], 'no etcd is left behind');
   }, 60_000);
+
+  it('stops the etcd a killed server left behind, and then serves', async () => {
+    const killed = await startServerProcess(['--local', `--local-dir=${dir}`, '--secure-port=0', '--image-import-controller=false']);
+    await killed.stop('SIGKILL');
+    const orphans = processesMentioning(join(dir, 'etcd', 'data'));
+    assert.equal(orphans.length, 1, 'SIGKILL gives the server no chance to stop its etcd');
+    const again = await startServerProcess(['--local', `--local-dir=${dir}`, '--secure-port=0', '--image-import-controller=false']);
+    const running = processesMentioning(join(dir, 'etcd', 'data'));
+    assert.equal(running.length, 1);
+    assert.notEqual(running[0], orphans[0], 'the leftover etcd was stopped');
+    assert.equal(await again.stop('SIGINT'), 0);
+    assert.deepEqual(processesMentioning(join(dir, 'etcd', 'data')), []);
+  }, 90_000);
 });

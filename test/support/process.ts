@@ -11,8 +11,8 @@ export interface ServerProcess {
 }
 
 /** The server process, with stdout and stderr collected in arrival order (as a terminal shows them). */
-function spawnServer(args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('src/main.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout?.setEncoding('utf8');
   child.stderr?.setEncoding('utf8');
@@ -60,8 +60,8 @@ export function processesMentioning(text: string): number[] {
 }
 
 /** Runs the server to its exit (a start that is expected to fail); its exit code and output. */
-export function runServerToExit(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const { child, output } = spawnServer(args);
+export function runServerToExit(args: string[], timeoutMs = 60_000, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnServer(args, env);
   return new Promise((res, rej) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
