@@ -72,6 +72,10 @@ export interface Options {
   // Workloads that follow image streams.
   imageTriggerController: boolean;
   admissionClientCAFile: string;
+  /** Serve lists and watches of images and image streams from memory. */
+  watchCache: boolean;
+  /** Serve gets from the watch cache too (else from etcd). */
+  watchCacheGets: boolean;
 }
 
 export const FLAGS: readonly FlagSpec[] = [
@@ -129,6 +133,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'leader-election-lease-duration', type: 'duration', default: 15, help: 'How long a leader\'s etcd lease lives: after a leader dies, another replica takes over background imports within this time. Whole seconds.' },
   { name: 'image-trigger-controller', type: 'bool', default: true, help: 'Keep the images of host-cluster Deployments, StatefulSets, DaemonSets and CronJobs annotated image.openshift.io/triggers on their image stream tags (one replica at a time, elected on an etcd lease). Always off with --local (there are no workloads).' },
   { name: 'admission-client-ca-file', type: 'string', default: '', help: 'CA bundle of kube-apiserver\'s client certificate: the image-lookup admission webhook (/admission/image-lookup) then answers only callers presenting a certificate it signed. Empty: any caller (the endpoint reveals only the images of the review it is sent).' },
+  { name: 'watch-cache', type: 'bool', default: true, help: 'Serve lists and watches of images and image streams from an in-memory watch cache (fed by one etcd watch); false reads etcd for every request.' },
+  { name: 'watch-cache-gets', type: 'bool', default: true, help: 'With --watch-cache, serve gets from the cache too, after confirming with a value-less read that the cached version is current.' },
   { name: 'leader-election-identity', type: 'string', default: '', help: 'This replica\'s name in the leader election (default: $POD_NAME, else <hostname>_<pid>).' },
 ];
 
@@ -190,6 +196,8 @@ export function parseOptions(argv: readonly string[]): OptionsResult {
     imageImportCAFile: v['image-import-ca-file'] as string,
     maxImagesBulkImportedPerRepository: v['max-images-bulk-imported-per-repository'] as number,
     imageImportController: v['image-import-controller'] as boolean,
+    watchCache: v['watch-cache'] as boolean,
+    watchCacheGets: v['watch-cache-gets'] as boolean,
     scheduledImageImportInterval: v['scheduled-image-import-interval'] as number,
     disableScheduledImageImport: v['disable-scheduled-image-import'] as boolean,
     maxImageImportsPerMinute: v['max-image-imports-per-minute'] as number,

@@ -10,6 +10,7 @@ import type { UserInfo } from '../apiserver/registry/strategy.js';
 import { HealthChecks } from '../apiserver/server/health.js';
 import { APIServer, type APIServerConfig, type RouteHandler } from '../apiserver/server/server.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
+import { Cacher, defaultCacherConfig } from '../apiserver/storage/cacher/index.js';
 import { createEtcd3Storage } from '../apiserver/storage/etcd3/index.js';
 import { Elector } from '../apiserver/leaderelection/index.js';
 import { ImportController } from '../image/controllers/import-controller.js';
@@ -98,7 +99,10 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     // Authentication, authorization, admission, metrics, audit and limits (in-memory host in --local).
     const pipeline = await buildRequestPipeline({ options: o, logger, health, localAdmin: token ? { token, user: LOCAL_ADMIN } : undefined });
     closers.push(() => pipeline.close());
-    const storage = pipeline.instrumentStorage(etcdStorage);
+    const instrumented = pipeline.instrumentStorage(etcdStorage);
+    const cacher = o.watchCache ? new Cacher(instrumented, logger, { ...defaultCacherConfig, gets: o.watchCacheGets }) : undefined;
+    if (cacher) closers.push(() => cacher.close());
+    const storage: Storage = cacher ?? instrumented;
 
     const registryClient = new RegistryClient({
       perRegistryConcurrency: o.imageImportRegistryConcurrency,
@@ -119,6 +123,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
     pipeline.installed([image.group], etcdStorage);
     const webhookAccess = withWebhookAccess(pipeline.authenticator, pipeline.authorizer, o.admissionClientCAFile, logger);
     closers.push(async () => webhookAccess.close());
+    cacher?.start(image.group.storedKinds ?? []);
     const api = new APIServer({
       groups: [image.group],
       authenticator: webhookAccess.authenticator,

@@ -19,7 +19,7 @@ import { parseBool, parseDeleteOptions, parseListOptions, parseWriteOptions } fr
 import { patchTransform } from './patch-request.js';
 import { APPLY_PATCH_YAML, KNOWN_PATCH_TYPES, supportedPatchTypes } from './patch-types.js';
 import type { RequestInfo } from './request-info.js';
-import { toPartial, toPartialList, toTable, writeBody, writeJSON, writeNegotiated, type IncludeObject } from './response.js';
+import { toPartial, toPartialList, toTable, writeBody, writeJSON, writeJSONBytes, writeNegotiated, type IncludeObject } from './response.js';
 import { serveWatch } from './watch.js';
 
 export interface GroupVersionResources {
@@ -116,13 +116,16 @@ export class ResourceHandler {
       case 'get': {
         if (!storage.get) throw unsupported(storage, false);
         const output = negotiateOutput(req.headers.accept, { isList: false, allowTable: true, typeName: typeName(storage, false), protobuf: this.speaksProtobuf(storage, false) });
-        const obj = await storage.get(ctx, info.name, { resourceVersion: query.get('resourceVersion') ?? undefined, query });
+        const resourceVersion = query.get('resourceVersion') ?? undefined;
+        if (output.kind === 'json' && storage.getJSON) return writeJSONBytes(res, 200, await storage.getJSON(ctx, info.name, { resourceVersion }));
+        const obj = await storage.get(ctx, info.name, { resourceVersion, query });
         return this.writeObject(res, storage, 200, obj, output, query);
       }
       case 'list': {
         if (!storage.list) throw unsupported(storage, true);
         const output = negotiateOutput(req.headers.accept, { isList: true, allowTable: true, typeName: typeName(storage, true), protobuf: this.speaksProtobuf(storage, true) });
         const params = parseListOptions(query, false);
+        if (output.kind === 'json' && storage.listJSON) return writeJSONBytes(res, 200, await storage.listJSON(ctx, params));
         const list = await storage.list(ctx, params);
         return this.writeList(res, storage, list, output, query);
       }

@@ -38,6 +38,12 @@ export function writeJSON(res: ServerResponse, code: number, body: unknown, head
   res.end(text);
 }
 
+/** Writes JSON that is already encoded (kept per object version by the watch cache). */
+export function writeJSONBytes(res: ServerResponse, code: number, bytes: Buffer): void {
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
 export function writeBody(res: ServerResponse, code: number, body: object, output: OutputKind, codec?: ProtobufCodec): void {
   if ((output.kind === 'protobuf' || (output.kind === 'partial' && output.protobuf)) && codec) {
     return writeProtobuf(res, code, codec.encode(body));

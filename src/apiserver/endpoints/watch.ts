@@ -9,6 +9,13 @@ import type { APIWatch, APIWatchEvent, RESTStorage } from '../registry/rest.js';
 import { PROTOBUF_WATCH, type OutputKind } from './negotiation.js';
 import { toPartial, toTable, type IncludeObject } from './response.js';
 
+const LINE_END = Buffer.from('}\n');
+const EVENT_HEAD = {
+  ADDED: Buffer.from('{"type":"ADDED","object":'),
+  MODIFIED: Buffer.from('{"type":"MODIFIED","object":'),
+  DELETED: Buffer.from('{"type":"DELETED","object":'),
+};
+
 export interface ServeWatchOptions {
   timeoutSeconds: number;
   output: OutputKind;
@@ -61,17 +68,31 @@ export async function serveWatch(
       firstTable = false;
       return { type: ev.type, object: table };
     }
-    return ev;
+    return { type: ev.type, object: ev.object };
+  };
+  /** Writes one line of the stream; plain JSON reuses the object's kept encoding when it has one. */
+  const write = (ev: APIWatchEvent): { ok: boolean; bytes: number } => {
+    if (opts.output.kind === 'json' && 'json' in ev && ev.json !== undefined) {
+      const head = EVENT_HEAD[ev.type];
+      res.cork();
+      res.write(head);
+      res.write(ev.json);
+      const ok = res.write(LINE_END);
+      res.uncork();
+      return { ok, bytes: head.length + ev.json.length + LINE_END.length };
+    }
+    const event = encode(ev);
+    const line = protobuf ? (opts.codec as ProtobufCodec).watchFrame(event.type, (opts.codec as ProtobufCodec).encode(event.object)) : JSON.stringify(event) + '\n';
+    return { ok: res.write(line), bytes: line.length };
   };
 
   try {
     for await (const ev of watch.events) {
       if (closed) break;
       if (ev.type === 'BOOKMARK' && !opts.allowBookmarks) continue;
-      const event = encode(ev);
-      const line = protobuf ? (opts.codec as ProtobufCodec).watchFrame(event.type, (opts.codec as ProtobufCodec).encode(event.object)) : JSON.stringify(event) + '\n';
-      opts.onEvent?.(ev.type, line.length);
-      if (!res.write(line)) {
+      const { ok, bytes } = write(ev);
+      opts.onEvent?.(ev.type, bytes);
+      if (!ok) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
             res.off('drain', done);

@@ -45,6 +45,12 @@ export class InstrumentedStorage implements Storage {
   get(key: string, opts?: GetOptions): Promise<KubeObject> {
     return this.timed('get', key, () => this.inner.get(key, opts));
   }
+  version(key: string): Promise<string | undefined> {
+    return this.timed('get', key, async () => {
+      if (!this.inner.version) throw new Error('the wrapped storage cannot read versions');
+      return this.inner.version(key);
+    });
+  }
   list(prefix: string, opts?: ListOptions): Promise<ListResult> {
     return this.timed('list', prefix, () => this.inner.list(prefix, opts));
   }

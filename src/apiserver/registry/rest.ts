@@ -25,7 +25,8 @@ export interface WatchParams {
 }
 
 export type APIWatchEvent =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  /** `json`, when present, is `object` already encoded (once per object version, shared by every watcher). */
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; json?: Buffer }
   | { type: 'BOOKMARK'; object: KubeObject }
   | { type: 'ERROR'; object: Status };
 
@@ -75,6 +76,9 @@ export interface RESTStorage {
   /** `query` is the request's query string, for getters that take list options (imagestreams/<n>/secrets). */
   get?(ctx: RequestContext, name: string, opts: { resourceVersion?: string; query?: URLSearchParams }): Promise<KubeObject>;
   list?(ctx: RequestContext, params: ListParams): Promise<KubeList>;
+  /** get and list as the JSON a plain JSON response carries, reusing encodings kept per object version. */
+  getJSON?(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<Buffer>;
+  listJSON?(ctx: RequestContext, params: ListParams): Promise<Buffer>;
   watch?(ctx: RequestContext, params: WatchParams): Promise<APIWatch>;
   create?(ctx: RequestContext, obj: KubeObject, opts: WriteParams): Promise<CreateResult>;
   update?(ctx: RequestContext, name: string, transform: UpdateTransform, opts: WriteParams & { forceAllowCreate?: boolean }): Promise<UpdateResult>;

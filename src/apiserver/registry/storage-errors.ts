@@ -20,7 +20,7 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, op:
     case 'ResourceVersionConflicts':
       return errors.conflict(gr, name, err.message);
     case 'Compacted': {
-      if (op === 'watch') return errors.expired('The resourceVersion for the provided watch is too old.');
+      if (op === 'watch') return errors.expired(err.extra.tooOld ?? 'The resourceVersion for the provided watch is too old.');
       if (continued) {
         const e = errors.expired(CONTINUE_TOO_OLD);
         if (err.extra.continueToken) e.status.metadata = { continue: err.extra.continueToken };

@@ -9,6 +9,7 @@ import { fieldErrors } from '../errors/field.js';
 import { errors, failure, StatusError } from '../errors/index.js';
 import type { Predicate, Storage, StorageWatchEvent, WatchStream } from '../storage/interfaces.js';
 import { StorageError } from '../storage/interfaces.js';
+import { encodingsOf } from '../storage/object-version.js';
 import { generateName, GENERATE_NAME_ATTEMPTS } from './names.js';
 import type {
   APIWatch,
@@ -47,6 +48,9 @@ class DeleteInstead {
 }
 
 const clone = <T>(v: T): T => structuredClone(v);
+const OPEN_BRACE = Buffer.from('{');
+const COMMA = Buffer.from(',');
+const CLOSE_LIST = Buffer.from(']}');
 
 export class Store implements RESTStorage {
   readonly info: ResourceInfo;
@@ -58,6 +62,13 @@ export class Store implements RESTStorage {
   private readonly fieldNames: string[];
   private readonly admission: readonly AdmissionPlugin[];
   readonly subresource?: string;
+  /**
+   * Names this store's presentation in the encoding memo of shared object versions; an encoding is
+   * kept under "<view>|<content type>" (JSON now; another content type can be added the same way).
+   */
+  private readonly view: string;
+  /** How the JSON of a presented object starts; a list item is the same bytes without it. */
+  private readonly typeHead: Buffer;
 
   constructor(opts: StoreOptions) {
     this.admission = opts.admission ?? [];
@@ -70,6 +81,8 @@ export class Store implements RESTStorage {
     this.apiVersion = opts.info.group ? `${opts.info.group}/${opts.info.version}` : opts.info.version;
     const custom = Object.keys(this.strategy.selectableFields?.({ metadata: {} }) ?? {});
     this.fieldNames = ['metadata.name', ...(opts.info.namespaced ? ['metadata.namespace'] : []), ...custom];
+    this.view = `${opts.info.resource}/${opts.subresource ?? ''}/${this.strategy.constructor.name}`;
+    this.typeHead = Buffer.from(`{"kind":${JSON.stringify(this.info.kind)},"apiVersion":${JSON.stringify(this.apiVersion)},`);
   }
 
   canonicalize(input: KubeObject): KubeObject {
@@ -97,6 +110,27 @@ export class Store implements RESTStorage {
     return { kind: this.info.kind, apiVersion: this.apiVersion, ...rest } as KubeObject;
   }
 
+  /** The presented JSON of `obj`; for a shared version made once and kept with it. */
+  private json(obj: KubeObject): Buffer {
+    const memo = encodingsOf(obj);
+    if (memo === undefined) return Buffer.from(JSON.stringify(this.present(obj)));
+    return memo.encoded(`${this.view}|application/json`, () => Buffer.from(JSON.stringify(this.present(clone(obj)))));
+  }
+
+  /** The JSON of `obj` as a list item (no kind and apiVersion), in pieces that share the kept bytes. */
+  private itemJSON(obj: KubeObject): Buffer[] {
+    const full = this.json(obj);
+    const head = this.typeHead;
+    if (full.length > head.length && full.subarray(0, head.length).equals(head)) return [OPEN_BRACE, full.subarray(head.length)];
+    const { kind: _k, apiVersion: _a, ...rest } = JSON.parse(full.toString()) as KubeObject;
+    return [Buffer.from(JSON.stringify(rest))];
+  }
+
+  /** A presented object the caller owns: shared versions are copied through their encoding. */
+  private owned(obj: KubeObject): KubeObject {
+    return encodingsOf(obj) === undefined ? this.present(obj) : (JSON.parse(this.json(obj).toString()) as KubeObject);
+  }
+
   private forStorage(obj: KubeObject): KubeObject {
     dropEmptyMetadata(obj.metadata);
     const { kind: _k, apiVersion: _a, ...rest } = obj;
@@ -121,16 +155,23 @@ export class Store implements RESTStorage {
 
   // ---- reads ----
 
-  async get(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject> {
+  private async read(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject> {
     try {
-      const obj = await this.storage.get(this.key(ctx.namespace, name), { resourceVersion: opts.resourceVersion });
-      return this.present(obj);
+      return await this.storage.get(this.key(ctx.namespace, name), { resourceVersion: opts.resourceVersion, shared: true });
     } catch (err) {
       rethrow(err, this.gr, name, 'get');
     }
   }
 
-  async list(ctx: RequestContext, params: ListParams): Promise<KubeList> {
+  async get(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject> {
+    return this.owned(await this.read(ctx, name, opts));
+  }
+
+  async getJSON(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<Buffer> {
+    return this.json(await this.read(ctx, name, opts));
+  }
+
+  private async readList(ctx: RequestContext, params: ListParams): Promise<{ metadata: KubeList['metadata']; items: KubeObject[] }> {
     const predicate = this.predicate(params);
     try {
       const res = await this.storage.list(this.prefix(ctx.namespace), {
@@ -140,23 +181,43 @@ export class Store implements RESTStorage {
         continue: params.continue,
         predicate,
         hasSelector: predicate !== undefined,
+        shared: true,
       });
       const metadata: KubeList['metadata'] = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;
       if (res.remainingItemCount !== undefined) metadata.remainingItemCount = res.remainingItemCount;
-      return {
-        kind: this.info.listKind,
-        apiVersion: this.apiVersion,
-        metadata,
-        items: res.items.map((o) => {
-          this.strategy.decorate?.(o);
-          const { kind: _k, apiVersion: _a, ...rest } = o;
-          return rest as KubeObject;
-        }),
-      };
+      return { metadata, items: res.items };
     } catch (err) {
       rethrow(err, this.gr, '', 'list', params.continue !== undefined && params.continue !== '');
     }
+  }
+
+  async list(ctx: RequestContext, params: ListParams): Promise<KubeList> {
+    const { metadata, items } = await this.readList(ctx, params);
+    return {
+      kind: this.info.listKind,
+      apiVersion: this.apiVersion,
+      metadata,
+      items: items.map((o) => {
+        if (encodingsOf(o) !== undefined) return JSON.parse(Buffer.concat(this.itemJSON(o)).toString()) as KubeObject;
+        this.strategy.decorate?.(o);
+        const { kind: _k, apiVersion: _a, ...rest } = o;
+        return rest as KubeObject;
+      }),
+    };
+  }
+
+  /** The list as JSON: the envelope around each item's kept encoding. */
+  async listJSON(ctx: RequestContext, params: ListParams): Promise<Buffer> {
+    const { metadata, items } = await this.readList(ctx, params);
+    const head = `{"kind":${JSON.stringify(this.info.listKind)},"apiVersion":${JSON.stringify(this.apiVersion)},"metadata":${JSON.stringify(metadata)},"items":[`;
+    const parts: Buffer[] = [Buffer.from(head)];
+    items.forEach((o, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(...this.itemJSON(o));
+    });
+    parts.push(CLOSE_LIST);
+    return Buffer.concat(parts);
   }
 
   async watch(ctx: RequestContext, params: WatchParams): Promise<APIWatch> {
@@ -171,6 +232,7 @@ export class Store implements RESTStorage {
         sendInitialEvents: params.sendInitialEvents,
         allowBookmarks: params.allowWatchBookmarks,
         singleKey,
+        shared: true,
       });
     } catch (err) {
       rethrow(err, this.gr, '', 'watch');
@@ -179,6 +241,7 @@ export class Store implements RESTStorage {
     const apiVersion = this.apiVersion;
     const gr = this.gr;
     const present = (o: KubeObject): KubeObject => this.present(o);
+    const json = (o: KubeObject): Buffer => this.json(o);
     async function* events(): AsyncGenerator<APIWatchEvent> {
       for await (const ev of stream.events as AsyncIterable<StorageWatchEvent>) {
         if (ev.type === 'BOOKMARK') {
@@ -190,6 +253,18 @@ export class Store implements RESTStorage {
           const status: Status = mapped instanceof StatusError ? mapped.status : errors.internal(String(ev.error.message)).status;
           yield { type: 'ERROR', object: status };
           return;
+        } else if (encodingsOf(ev.object) !== undefined) {
+          // Shared by every watcher: the encoding is made once; an object only for those that need one.
+          const bytes = json(ev.object);
+          let parsed: KubeObject | undefined;
+          yield {
+            type: ev.type,
+            json: bytes,
+            get object(): KubeObject {
+              parsed ??= JSON.parse(bytes.toString()) as KubeObject;
+              return parsed;
+            },
+          };
         } else {
           yield { type: ev.type, object: present(ev.object) };
         }

@@ -1,4 +1,5 @@
-// The storage contract the generic registry relies on. etcd3/ is the only implementation; keys are
+// The storage contract the generic registry relies on. etcd3/ implements it on etcd, cacher/ wraps it
+// to serve reads and watches from memory; keys are
 // relative to the configured prefix ("imagestreams/ns/name"), values are API objects whose
 // metadata.resourceVersion the storage owns (the etcd mod revision, as a decimal string).
 
@@ -23,7 +24,13 @@ export class StorageError extends Error {
     readonly key: string,
     message: string,
     /** For Compacted on a continued list: the continue token to resume at the latest revision. */
-    readonly extra: { continueToken?: string; currentRevision?: string; requestedRevision?: string } = {},
+    readonly extra: {
+      continueToken?: string;
+      currentRevision?: string;
+      requestedRevision?: string;
+      /** For Compacted from the watch cache: kube-apiserver's cacher text ("too old resource version: N (M)"). */
+      tooOld?: string;
+    } = {},
   ) {
     super(message);
     this.name = 'StorageError';
@@ -38,14 +45,22 @@ export interface Preconditions {
 /** Decides whether an object is part of a list or watch (label and field selectors). */
 export type Predicate = (obj: KubeObject) => boolean;
 
-export interface GetOptions {
+export interface SharedRead {
+  /**
+   * The caller treats returned objects as read-only, so a storage serving from memory may hand out
+   * the object versions every reader shares (see object-version.ts) instead of copies.
+   */
+  shared?: boolean;
+}
+
+export interface GetOptions extends SharedRead {
   /** "" = linearizable read; "0" = any; "N" = not older than N. */
   resourceVersion?: string;
 }
 
 export type ResourceVersionMatch = '' | 'NotOlderThan' | 'Exact';
 
-export interface ListOptions {
+export interface ListOptions extends SharedRead {
   resourceVersion?: string;
   resourceVersionMatch?: ResourceVersionMatch;
   /** Maximum number of matching items; 0/undefined = all. */
@@ -64,7 +79,7 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
-export interface WatchOptions {
+export interface WatchOptions extends SharedRead {
   /** "" or "0": send the current state as ADDED first; "N": events after revision N. */
   resourceVersion?: string;
   predicate?: Predicate;
@@ -81,7 +96,8 @@ export interface WatchOptions {
 }
 
 export type StorageWatchEvent =
-  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject }
+  /** `key` is the object's storage key ("imagestreams/ns/name"). */
+  | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject; key?: string }
   | { type: 'BOOKMARK'; resourceVersion: string; initialEventsEnd?: boolean }
   | { type: 'ERROR'; error: StorageError };
 
@@ -130,6 +146,11 @@ export interface Storage {
   watch(keyOrPrefix: string, opts?: WatchOptions): Promise<WatchStream>;
   /** Grants a lease kept alive until revoked or the process dies. */
   grantLease(ttlSeconds: number): Promise<Lease>;
+  /**
+   * The resourceVersion of the object at `key` (undefined when absent), from a linearizable read of
+   * the key without its value: lets a cache prove its copy is current at the cost of a tiny read.
+   */
+  version?(key: string): Promise<string | undefined>;
   /** The current etcd revision (a linearizable read of the header). */
   currentRevision(): Promise<string>;
   /** Fails (rejects) when etcd cannot serve a linearizable read within the deadline. */

@@ -33,8 +33,10 @@ type Policy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 // etcd3 only ever calls execute() on its policies; the rest of cockatiel's IPolicy is unused.
 // execute must be async: etcd3's markFailed() relies on a synchronous throw becoming a rejection
 // (otherwise a failing watch stream throws out of an event listener: an uncaught exception).
+// etcd3 never aborts through the signal, so one that never fires serves every call.
+const NEVER_ABORTED = { signal: new AbortController().signal };
 const passThrough = {
-  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => fn({ signal: new AbortController().signal }),
+  execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => fn(NEVER_ABORTED),
 } as unknown as Policy;
 
 export function buildClient(endpoints: string[], tls: TLSOptions | undefined, requestTimeoutMs: number): Etcd3 {

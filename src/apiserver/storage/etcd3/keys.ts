@@ -30,6 +30,11 @@ export class KeySpace {
     return `${this.root}/${rel}`;
   }
 
+  /** The storage key of an etcd key under the prefix ("/openshift.io/images/x" -> "images/x"). */
+  storageKey(etcdKey: string): string {
+    return etcdKey.slice(this.root.length + 1);
+  }
+
   /** A reserved key used by health checks; never holds data. */
   healthKey(): string {
     return `${this.root}/health`;

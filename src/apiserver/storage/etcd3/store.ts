@@ -73,6 +73,12 @@ export class Etcd3Storage implements Storage {
     return decodeKV(kv, key);
   }
 
+  async version(key: string): Promise<string | undefined> {
+    const k = Buffer.from(this.d.keys.objectKey(key), 'utf8');
+    const resp = await this.d.caller.call(key, () => this.d.client.kv.range({ key: k, keys_only: true }), { idempotent: true });
+    return resp.kvs[0]?.mod_revision;
+  }
+
   list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
     const deps = { client: this.d.client, caller: this.d.caller, currentRevision: () => this.revision() };
     return listPrefix(deps, prefix, this.d.keys.listPrefix(prefix), opts);
@@ -151,6 +157,7 @@ export class Etcd3Storage implements Storage {
         logger: this.d.logger,
         config: this.d.watch,
         currentRevision: () => this.revision(),
+        storageKey: (k) => this.d.keys.storageKey(k),
         onEnd: (x) => this.watches.delete(x),
       },
       target,

@@ -50,6 +50,8 @@ interface WatchDeps {
   logger: StorageLogger;
   config: WatchConfig;
   currentRevision(): Promise<bigint>;
+  /** The storage key of an etcd key (without the configured prefix). */
+  storageKey(etcdKey: string): string;
   onEnd(w: EtcdWatch): void;
 }
 
@@ -300,7 +302,10 @@ export class EtcdWatch {
       if (rev <= before) continue; // already delivered before a resume
       if (rev > max) max = rev;
       const out = toWatchEvent(ev, this.opts.predicate, this.target.name);
-      if (out) this.queue.push(out);
+      if (out) {
+        if (out.type !== 'BOOKMARK' && out.type !== 'ERROR') out.key = this.deps.storageKey(ev.kv.key.toString('utf8'));
+        this.queue.push(out);
+      }
       if (this.queue.isClosed) return;
     }
     // etcd never splits one revision across responses, so the whole of `max` has been handled.
