@@ -237,6 +237,16 @@ describe('watches from the watch cache', () => {
     recent.stream.stop();
   });
 
+  it('a watch from a revision etcd has not reached ends with "Too large resource version" after the wait', async () => {
+    const a = await cacher(newPrefix(), { futureRevisionWaitMs: 200 });
+    const head = BigInt(await a.currentRevision());
+    const r = new EventReader(await a.watch('imagestreams/', { resourceVersion: (head + 1000n).toString() }));
+    const ev = await r.next();
+    assert.ok(ev.type === 'ERROR' && ev.error.code === 'TooLargeResourceVersion');
+    assert.match(ev.type === 'ERROR' ? ev.error.message : '', new RegExp(`^Too large resource version: ${head + 1000n}, current: \\d+$`));
+    assert.equal(await r.nextOrEnd(), 'end');
+  });
+
   it('selectors see objects that start matching as ADDED and stop matching as DELETED; sendInitialEvents ends with a bookmark', async () => {
     const a = await cacher(newPrefix());
     await a.create('imagestreams/sel/a', obj('sel', 'a', { metadata: { labels: { app: 'x' } } }));

@@ -21,6 +21,7 @@
 import type { KubeObject } from '../../api/types.js';
 import type { StorageLogger } from '../etcd3/client.js';
 import { decodeContinue, encodeContinue } from '../etcd3/continue-token.js';
+import { EventQueue } from '../etcd3/event-queue.js';
 import {
   StorageError,
   type DeleteOptions,
@@ -290,6 +291,9 @@ export class Cacher implements Storage {
     if (rv === '') {
       if (!(await this.fresh(cache))) return this.inner.watch(keyOrPrefix, opts);
     } else if (requested > 0n && !(await cache.waitFor(requested, this.config.futureRevisionWaitMs))) {
+      // A revision etcd has not reached either ends the watch as kube-apiserver does; else etcd serves it.
+      const current = await this.revisions.current();
+      if (current < requested) return failedWatch(tooLarge(keyOrPrefix, requested, current));
       return this.inner.watch(keyOrPrefix, opts);
     }
     const w = new CacheWatcher({
@@ -307,6 +311,20 @@ export class Cacher implements Storage {
   }
 }
 
+
+/** A watch that ends at once with `error`. */
+function failedWatch(error: StorageError): WatchStream {
+  const q = new EventQueue(1, () => undefined);
+  q.fail(error);
+  return { events: q, stop: () => q.abort() };
+}
+
+function tooLarge(key: string, requested: bigint, current: bigint): StorageError {
+  return new StorageError('TooLargeResourceVersion', key, `Too large resource version: ${requested}, current: ${current}`, {
+    requestedRevision: requested.toString(),
+    currentRevision: current.toString(),
+  });
+}
 
 function notFound(key: string): StorageError {
   return new StorageError('KeyNotFound', key, `key ${key} not found`);
