@@ -22,6 +22,7 @@ import type { KubeObject } from '../../api/types.js';
 import type { StorageLogger } from '../etcd3/client.js';
 import { decodeContinue, encodeContinue } from '../etcd3/continue-token.js';
 import { EventQueue } from '../etcd3/event-queue.js';
+import { tooLarge } from '../etcd3/list.js';
 import {
   StorageError,
   type DeleteOptions,
@@ -317,13 +318,6 @@ function failedWatch(error: StorageError): WatchStream {
   const q = new EventQueue(1, () => undefined);
   q.fail(error);
   return { events: q, stop: () => q.abort() };
-}
-
-function tooLarge(key: string, requested: bigint, current: bigint): StorageError {
-  return new StorageError('TooLargeResourceVersion', key, `Too large resource version: ${requested}, current: ${current}`, {
-    requestedRevision: requested.toString(),
-    currentRevision: current.toString(),
-  });
 }
 
 function notFound(key: string): StorageError {

@@ -147,7 +147,7 @@ export async function listPrefix(deps: ListDeps, name: string, keyPrefix: string
   return result;
 }
 
-function tooLarge(name: string, requested: bigint, current: bigint): StorageError {
+export function tooLarge(name: string, requested: bigint, current: bigint): StorageError {
   return new StorageError('TooLargeResourceVersion', name, `Too large resource version: ${requested}, current: ${current}`, {
     requestedRevision: requested.toString(),
     currentRevision: current.toString(),
