@@ -36,7 +36,8 @@ const CLONE = `(function structuredClone(value) {
     }
     out = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
     seen.set(v, out);
-    for (const k of Object.keys(v)) out[k] = clone(v[k]);
+    // Own data properties, as the real structuredClone makes them ("__proto__" included).
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: clone(v[k]), writable: true, enumerable: true, configurable: true });
     return out;
   };
   return clone(value);

@@ -7,6 +7,7 @@ import { ProtobufDecodeError, type ProtobufCodec } from '../api/protobuf/codec.j
 import type { KubeObject } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { errors } from '../errors/index.js';
+import { jsonTextTooDeep, maxDepthMessage, valueTooDeep } from '../util/depth.js';
 import { parseContentType, PROTOBUF, SUPPORTED_MEDIA_TYPES } from './negotiation.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -15,7 +16,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
   const declared = Number(req.headers['content-length'] ?? '-1');
   if (declared > limit) {
     req.resume();
-    throw errors.requestEntityTooLarge(limit);
+    throw errors.requestEntityTooLarge(`limit is ${limit}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -23,7 +24,7 @@ export async function readBody(req: IncomingMessage, limit = MAX_REQUEST_BODY_BY
     size += chunk.length;
     if (size > limit) {
       req.resume();
-      throw errors.requestEntityTooLarge(limit);
+      throw errors.requestEntityTooLarge(`limit is ${limit}`);
     }
     chunks.push(chunk);
   }
@@ -69,16 +70,34 @@ export function protobufDocument(raw: Buffer, codec: ProtobufCodec, expected: { 
   }
 }
 
-/** Parses JSON or YAML into a value; 400 on syntax errors. */
+/**
+ * YAML text to a value. Over-deep documents fail like a syntax error: the parser recurses per
+ * level (a stack overflow there is caught), and deeper values than MAX_DEPTH are refused.
+ */
+export function parseYamlValue(text: string): unknown {
+  let value: unknown;
+  try {
+    value = parseYaml(text, { uniqueKeys: false });
+  } catch (err) {
+    if (err instanceof RangeError) throw new Error('exceeded max depth');
+    throw err;
+  }
+  if (valueTooDeep(value)) throw new Error('exceeded max depth');
+  return value;
+}
+
+/** Parses JSON or YAML into a value; 400 on syntax errors and on nesting deeper than MAX_DEPTH. */
 export function parseDocument(raw: Buffer, format: BodyFormat): unknown {
   const text = raw.toString('utf8');
   if (format === 'yaml') {
     try {
-      return parseYaml(text, { uniqueKeys: false });
+      return parseYamlValue(text);
     } catch (err) {
       throw errors.badRequest(`couldn't get version/kind; yaml parse error: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  const deep = jsonTextTooDeep(text);
+  if (deep) throw errors.badRequest(`couldn't get version/kind; json parse error: ${maxDepthMessage(deep)}`);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -3,7 +3,6 @@
 // stops decoding with encoding/json's message. Also the Warning headers and strict-decoding texts
 // of fieldValidation=Warn|Strict.
 
-import type { ServerResponse } from 'node:http';
 import { isObject } from '../api/types.js';
 import { illegalBase64At, type KindShape, type ShapeError } from '../openapi/shape-validators.js';
 import type { StructType, TypeNode } from '../openapi/type-model.js';
@@ -150,11 +149,5 @@ export function strictErrors(unknown: readonly string[], occurrences: FieldOccur
   return items.sort((a, b) => a.pos - b.pos).map((x) => x.text);
 }
 
-/** `Warning: 299 - "<text>"`, one header per warning (RFC 7234 warn-text quoting). */
-export function addWarnings(res: ServerResponse, warnings: readonly string[]): void {
-  if (warnings.length === 0) return;
-  const existing = res.getHeader('Warning');
-  const prior = Array.isArray(existing) ? existing : existing !== undefined ? [String(existing)] : [];
-  const added = warnings.map((w) => `299 - "${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
-  res.setHeader('Warning', [...prior, ...added.filter((a) => !prior.includes(a))]);
-}
+/** `Warning: 299 - "<text>"`, one header per warning, as kube-apiserver writes them. */
+export { addWarningHeaders as addWarnings } from './warning-header.js';

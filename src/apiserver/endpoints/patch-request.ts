@@ -2,16 +2,15 @@
 // current object is each time the store's compare-and-swap loop retries, decoded like a body, and
 // given to the field manager (server-side apply merges and checks ownership instead).
 
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { errors, StatusError } from '../errors/index.js';
 import type { KindShape } from '../openapi/shape-validators.js';
 import type { TypeNode } from '../openapi/type-model.js';
 import type { UpdateTransform } from '../registry/rest.js';
-import { parseDocument, type ExpectedType } from './body.js';
+import { parseDocument, parseYamlValue, type ExpectedType } from './body.js';
 import { decodePatched, occurrencesOf, yamlDuplicateError } from './decode.js';
-import { plainServerError, type FieldManager } from './fieldmanager/field-manager.js';
+import { typedPatchError, type FieldManager } from './fieldmanager/field-manager.js';
 import { checkFields } from './field-validation.js';
 import type { FieldValidation } from './options.js';
 import { jsonPatch, mergePatch } from './patch.js';
@@ -75,7 +74,7 @@ function mergingTransform(req: PatchRequest): UpdateTransform {
 function applyTransform(req: PatchRequest, namespace: string): UpdateTransform {
   let config: unknown;
   try {
-    config = parseYaml(req.body.toString('utf8'), { uniqueKeys: false });
+    config = parseYamlValue(req.body.toString('utf8'));
   } catch (err) {
     throw errors.badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -93,10 +92,10 @@ function applyTransform(req: PatchRequest, namespace: string): UpdateTransform {
   const applied = { ...config, kind: req.expected.kind, metadata: isObject(config.metadata) ? config.metadata : {} } as KubeObject;
   const where = describe(req, namespace);
   const check = checkFields(applied, req.shape);
-  if (check.typeError) throw plainServerError(`failed to create typed patch object (${where}): ${check.typeError}`);
+  if (check.typeError) throw typedPatchError(where, check.typeError);
   if (check.unknown.length) {
     const lines = check.unknown.map((p) => `.${p}: field not declared in schema`);
-    throw plainServerError(`failed to create typed patch object (${where}): ${lines.length === 1 ? lines[0] : `errors:\n  ${lines.join('\n  ')}`}`);
+    throw typedPatchError(where, lines.length === 1 ? lines[0] : `errors:\n  ${lines.join('\n  ')}`);
   }
   const occurrences = occurrencesOf(req.body, 'yaml', req.fieldValidation);
   const duplicate = occurrences ? yamlDuplicateError(req.body, occurrences) : undefined;

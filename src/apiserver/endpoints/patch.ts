@@ -1,16 +1,23 @@
-// JSON patch (RFC 6902) and JSON merge patch (RFC 7386) applied to plain JSON documents.
+// JSON patch (RFC 6902) and JSON merge patch (RFC 7386) applied to plain JSON documents, with
+// kube-apiserver's bounds on JSON patches: at most 10000 operations, and copies may add at most
+// the request body limit to the document (evanphx/json-patch's AccumulatedCopySizeLimit).
 
 import { isObject } from '../api/types.js';
 import { errors, failure } from '../errors/index.js';
+import { jsonTextDepth, MAX_DEPTH, maxDepthMessage } from '../util/depth.js';
+import { getOwn, setOwn } from '../api/own-keys.js';
+import { MAX_REQUEST_BODY_BYTES } from './body.js';
 
 type Json = unknown;
+
+export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 export function mergePatch(target: Json, patch: Json): Json {
   if (!isObject(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else setOwn(out, k, mergePatch(getOwn(out, k), v));
   }
   return out;
 }
@@ -45,7 +52,7 @@ function getParent(doc: Json, tokens: string[], path: string): { parent: Record<
       if (!/^\d+$/.test(t) || i >= cur.length) fail(`doc is missing path: "${path}": missing value`);
       cur = cur[i];
     } else if (isObject(cur)) {
-      if (!(t in cur)) fail(`doc is missing path: "${path}": missing value`);
+      if (!Object.hasOwn(cur, t)) fail(`doc is missing path: "${path}": missing value`);
       cur = cur[t];
     } else {
       fail(`doc is missing path: "${path}": missing value`);
@@ -59,10 +66,47 @@ function getValue(doc: Json, path: string): Json {
   let cur: Json = doc;
   for (const t of parsePointer(path)) {
     if (Array.isArray(cur) && /^\d+$/.test(t) && Number(t) < cur.length) cur = cur[Number(t)];
-    else if (isObject(cur) && t in cur) cur = cur[t];
+    else if (isObject(cur) && Object.hasOwn(cur, t)) cur = cur[t];
     else fail(`doc is missing path: "${path}": missing value`);
   }
   return cur;
+}
+
+/** Levels of objects and arrays in a value (a scalar is 0), without recursion. */
+function depthOf(value: Json): number {
+  let max = 0;
+  const stack: [Json, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [Json, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (d + 1 > max) max = d + 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/**
+ * An upper bound of the document's depth as operations apply, so a patch cannot build a document
+ * deeper than MAX_DEPTH (which the code after it would recurse through) without walking the
+ * document after every operation.
+ */
+class DepthBound {
+  constructor(private bound: number) {}
+
+  /** `depth` levels placed at `path`. */
+  place(path: string, depth: number, bracket: string): void {
+    this.bound = Math.max(this.bound, parsePointer(path).length + depth);
+    if (this.bound > MAX_DEPTH) fail(maxDepthMessage(bracket));
+  }
+
+  /** A subtree moved from `from` to `path`: it is at most as deep as the document below `from`. */
+  move(from: string, path: string): void {
+    this.place(path, this.bound - parsePointer(from).length, '{');
+  }
+}
+
+function bracketOf(value: Json): string {
+  return Array.isArray(value) ? '[' : '{';
 }
 
 function add(doc: Json, path: string, value: Json): Json {
@@ -75,7 +119,7 @@ function add(doc: Json, path: string, value: Json): Json {
     if (i > parent.length) fail(`add operation does not apply: doc is missing path: "${path}"`);
     parent.splice(i, 0, value);
   } else {
-    parent[last] = value;
+    setOwn(parent, last, value);
   }
   return doc;
 }
@@ -88,7 +132,7 @@ function remove(doc: Json, path: string): Json {
     if (!/^\d+$/.test(last) || i >= parent.length) fail(`remove operation does not apply: doc is missing path: "${path}"`);
     parent.splice(i, 1);
   } else {
-    if (!(last in parent)) fail(`remove operation does not apply: doc is missing path: "${path}"`);
+    if (!Object.hasOwn(parent, last)) fail(`remove operation does not apply: doc is missing path: "${path}"`);
     delete parent[last];
   }
   return doc;
@@ -100,14 +144,19 @@ function deepEqual(a: Json, b: Json): boolean {
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
 }
 
-export function jsonPatch(target: Json, ops: Json): Json {
+export function jsonPatch(target: Json, ops: Json, copyLimit = MAX_REQUEST_BODY_BYTES): Json {
   if (!Array.isArray(ops)) throw errors.badRequest('the server rejected our request due to an error in our request: json patch must be an array of operations');
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw errors.requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
+  }
   let doc = structuredClone(target);
+  const depth = new DepthBound(depthOf(doc));
+  let copied = 0;
   for (const raw of ops) {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
       throw errors.badRequest('the server rejected our request due to an error in our request: invalid json patch operation');
@@ -115,6 +164,7 @@ export function jsonPatch(target: Json, ops: Json): Json {
     const op = raw as unknown as Op;
     switch (op.op) {
       case 'add':
+        depth.place(op.path, depthOf(op.value), bracketOf(op.value));
         doc = add(doc, op.path, structuredClone(op.value));
         break;
       case 'remove':
@@ -122,16 +172,26 @@ export function jsonPatch(target: Json, ops: Json): Json {
         break;
       case 'replace':
         getValue(doc, op.path);
+        depth.place(op.path, depthOf(op.value), bracketOf(op.value));
         doc = op.path === '' ? structuredClone(op.value) : add(remove(doc, op.path), op.path, structuredClone(op.value));
         break;
       case 'move': {
         const v = getValue(doc, op.from ?? '');
+        depth.move(op.from ?? '', op.path);
         doc = add(remove(doc, op.from ?? ''), op.path, v);
         break;
       }
-      case 'copy':
-        doc = add(doc, op.path, structuredClone(getValue(doc, op.from ?? '')));
+      case 'copy': {
+        // Measured before copying, so a doubling value stops at the limit instead of exhausting memory.
+        const text = JSON.stringify(getValue(doc, op.from ?? '')) ?? 'null';
+        copied += Buffer.byteLength(text);
+        if (copied > copyLimit) {
+          fail(`Unable to complete the copy, the accumulated size increase of copy is ${copied}, exceeding the limit ${copyLimit}`);
+        }
+        depth.place(op.path, jsonTextDepth(text), text[0]);
+        doc = add(doc, op.path, JSON.parse(text));
         break;
+      }
       case 'test':
         if (!deepEqual(getValue(doc, op.path), op.value)) fail(`testing value ${op.path} failed: test failed`);
         break;

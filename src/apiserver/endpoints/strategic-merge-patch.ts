@@ -7,6 +7,7 @@
 import { isObject } from '../api/types.js';
 import { errors } from '../errors/index.js';
 import type { ListType, TypeNode } from '../openapi/type-model.js';
+import { getOwn, setOwn } from '../api/own-keys.js';
 
 const DIRECTIVE = '$patch';
 const RETAIN_KEYS = '$retainKeys';
@@ -78,7 +79,7 @@ function mergeMap(original: JsonMap, patch: JsonMap, type: TypeNode | undefined)
     delete patch[DIRECTIVE];
   }
 
-  if (RETAIN_KEYS in patch) {
+  if (Object.hasOwn(patch, RETAIN_KEYS)) {
     const keep = patch[RETAIN_KEYS];
     if (!Array.isArray(keep)) throw badRequest('invalid patch format for retainKeys');
     const allowed = new Set(keep.map(String));
@@ -92,11 +93,13 @@ function mergeMap(original: JsonMap, patch: JsonMap, type: TypeNode | undefined)
     const order = patch[key];
     if (!Array.isArray(order)) throw badRequest('invalid patch format for setElementOrder list');
     const meta = fieldMeta(type, field);
-    const current = Array.isArray(original[field]) ? (original[field] as unknown[]) : [];
+    const existing = getOwn(original, field);
+    const current = Array.isArray(existing) ? (existing as unknown[]) : [];
+    const patched = getOwn(patch, field);
     let merged = current;
-    if (Array.isArray(patch[field])) merged = mergeList(current, patch[field] as unknown[], meta, false);
-    else if (patch[field] === null) merged = [];
-    if (merged.length || field in original || Array.isArray(patch[field])) original[field] = orderBy(merged, order, current, meta.mergeKey);
+    if (Array.isArray(patched)) merged = mergeList(current, patched, meta, false);
+    else if (patched === null) merged = [];
+    if (merged.length || Object.hasOwn(original, field) || Array.isArray(patched)) setOwn(original, field, orderBy(merged, order, current, meta.mergeKey));
     delete patch[key];
     delete patch[field];
   }
@@ -108,10 +111,8 @@ function mergeMap(original: JsonMap, patch: JsonMap, type: TypeNode | undefined)
       key = rawKey.slice(DELETE_FROM_PRIMITIVE_LIST.length);
       deleteList = true;
       if (!Array.isArray(value)) throw badRequest('invalid patch format for primitive list');
-      if (Array.isArray(original[key])) {
-        const drop = value.map((v) => JSON.stringify(v));
-        original[key] = (original[key] as unknown[]).filter((v) => !drop.includes(JSON.stringify(v)));
-      }
+      const current = getOwn(original, key);
+      if (Array.isArray(current)) setOwn(original, key, withoutValues(current, value));
       continue;
     }
     if (value === null) {
@@ -120,17 +121,18 @@ function mergeMap(original: JsonMap, patch: JsonMap, type: TypeNode | undefined)
     }
     const meta = fieldMeta(type, key);
     const replace = meta.strategies.includes('replace');
-    const current = original[key];
+    const current = getOwn(original, key);
+    let merged: unknown;
     if (isObject(value)) {
-      if (replace) original[key] = stripDirectives(value, meta.type);
-      else if (isObject(current)) original[key] = mergeMap(current, value, meta.type);
-      else original[key] = mergeMap({}, value, meta.type);
+      if (replace) merged = stripDirectives(value, meta.type);
+      else merged = mergeMap(isObject(current) ? current : {}, value, meta.type);
     } else if (Array.isArray(value)) {
-      if (replace || !meta.strategies.includes('merge')) original[key] = stripDirectives(value, meta.type);
-      else original[key] = mergeList(Array.isArray(current) ? current : [], value, meta, deleteList);
+      if (replace || !meta.strategies.includes('merge')) merged = stripDirectives(value, meta.type);
+      else merged = mergeList(Array.isArray(current) ? current : [], value, meta, deleteList);
     } else {
-      original[key] = value;
+      merged = value;
     }
+    setOwn(original, key, merged);
   }
   return original;
 }
@@ -146,7 +148,15 @@ function stripDirectives(value: unknown, type: TypeNode | undefined): unknown {
 }
 
 function keyOf(item: unknown, mergeKey: string): string | undefined {
-  return isObject(item) && item[mergeKey] !== undefined ? JSON.stringify(item[mergeKey]) : undefined;
+  if (!isObject(item)) return undefined;
+  const key = getOwn(item, mergeKey);
+  return key !== undefined ? JSON.stringify(key) : undefined;
+}
+
+/** `list` without the values in `drop` (compared as JSON), in one pass over each. */
+function withoutValues(list: unknown[], drop: unknown[]): unknown[] {
+  const dropped = new Set(drop.map((v) => JSON.stringify(v)));
+  return list.filter((v) => !dropped.has(JSON.stringify(v)));
 }
 
 function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, deleteList: boolean): unknown[] {
@@ -154,7 +164,7 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, delet
   const mergeKey = meta.mergeKey;
   const maps = [...original, ...patch].some((v) => isObject(v));
   if (!maps) {
-    if (deleteList) return original.filter((v) => !patch.some((p) => JSON.stringify(p) === JSON.stringify(v)));
+    if (deleteList) return withoutValues(original, patch);
     const seen = new Set<string>();
     const merged = [...original, ...patch].filter((v) => {
       const k = JSON.stringify(v);
@@ -165,7 +175,17 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, delet
     return orderBy(merged, patch, original, undefined);
   }
   if (!mergeKey) throw badRequest('cannot merge lists without merge key');
-  let items = [...original];
+  // Items are found by merge key through an index, so merging is linear in the list lengths.
+  const items = [...original];
+  const positions = new Map<string, number[]>();
+  items.forEach((o, i) => {
+    const k = keyOf(o, mergeKey);
+    if (k === undefined) return;
+    const at = positions.get(k);
+    if (at) at.push(i);
+    else positions.set(k, [i]);
+  });
+  const removed = new Set<number>();
   const patchItems: JsonMap[] = [];
   for (const p of patch) {
     if (!isObject(p)) throw badRequest(`invalid patch item: ${goValue(p)}`);
@@ -177,7 +197,8 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, delet
     if (directive === 'delete') {
       const k = keyOf(p, mergeKey);
       if (k === undefined) throw badRequest(`map: ${goValue(p)} does not contain declared merge key: ${mergeKey}`);
-      items = items.filter((o) => keyOf(o, mergeKey) !== k);
+      for (const i of positions.get(k) ?? []) removed.add(i);
+      positions.delete(k);
       continue;
     }
     if (directive === 'merge') {
@@ -192,11 +213,16 @@ function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, delet
   for (const p of patchItems) {
     const k = keyOf(p, mergeKey);
     if (k === undefined) throw badRequest(`map: ${goValue(p)} does not contain declared merge key: ${mergeKey}`);
-    const i = items.findIndex((o) => keyOf(o, mergeKey) === k);
-    if (i >= 0) items[i] = mergeMap(isObject(items[i]) ? (items[i] as JsonMap) : {}, p, elem);
-    else items.push(mergeMap({}, p, elem));
+    const i = positions.get(k)?.[0];
+    if (i !== undefined) {
+      items[i] = mergeMap(isObject(items[i]) ? (items[i] as JsonMap) : {}, p, elem);
+    } else {
+      positions.set(k, [items.length]);
+      items.push(mergeMap({}, p, elem));
+    }
   }
-  return orderBy(items, patchItems, original, mergeKey);
+  const kept = removed.size ? items.filter((_, i) => !removed.has(i)) : items;
+  return orderBy(kept, patchItems, original, mergeKey);
 }
 
 /**
@@ -216,19 +242,24 @@ function orderBy(merged: unknown[], order: unknown[], original: unknown[], merge
     const k = id(o);
     if (k !== undefined && !originalIndex.has(k)) originalIndex.set(k, i);
   });
-  const named = merged.filter((v) => rank.has(id(v) ?? '')).sort((a, b) => (rank.get(id(a) ?? '') ?? 0) - (rank.get(id(b) ?? '') ?? 0));
-  const others = merged.filter((v) => !rank.has(id(v) ?? ''));
+  // Each item's key is computed once; sorting and interleaving then only compare numbers.
+  const entries = merged.map((v) => {
+    const k = id(v) ?? '';
+    return { v, rank: rank.get(k), at: originalIndex.get(k) };
+  });
+  const named = entries.filter((e) => e.rank !== undefined).sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+  const others = entries.filter((e) => e.rank === undefined);
   const out: unknown[] = [];
   let i = 0;
   let j = 0;
   while (i < others.length || j < named.length) {
-    if (i >= others.length) out.push(named[j++]);
-    else if (j >= named.length) out.push(others[i++]);
+    if (i >= others.length) out.push(named[j++].v);
+    else if (j >= named.length) out.push(others[i++].v);
     else {
-      const li = originalIndex.get(id(others[i]) ?? '');
-      const ri = originalIndex.get(id(named[j]) ?? '');
-      if (li !== undefined && ri !== undefined && li < ri) out.push(others[i++]);
-      else out.push(named[j++]);
+      const li = others[i].at;
+      const ri = named[j].at;
+      if (li !== undefined && ri !== undefined && li < ri) out.push(others[i++].v);
+      else out.push(named[j++].v);
     }
   }
   return out;

@@ -107,8 +107,8 @@ export const errors = {
   unsupportedMediaType: (accepted: string): StatusError =>
     failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted}`),
 
-  requestEntityTooLarge: (limit: number): StatusError =>
-    failure(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${limit}`),
+  /** Go's NewRequestEntityTooLargeError: the message says which limit was hit. */
+  requestEntityTooLarge: (message: string): StatusError => failure(413, 'RequestEntityTooLarge', `Request entity too large: ${message}`),
 
   tooManyRequests: (message: string, retryAfterSeconds: number): StatusError =>
     failure(429, 'TooManyRequests', `Too many requests: ${message}`, { retryAfterSeconds }),

@@ -38,7 +38,8 @@ export function toStatusError(err: unknown, gr: GroupResource, name: string, op:
     case 'InvalidContinue':
       return errors.badRequest(`invalid continue token: ${err.message}`);
     case 'RequestTooLarge':
-      return errors.requestEntityTooLarge(3 * 1024 * 1024);
+      // etcd's own limit (--max-request-bytes), not the request body limit: say so in etcd's words.
+      return errors.requestEntityTooLarge(err.message.replace(/^\d+ [A-Z_]+: /, ''));
     case 'Unreachable':
       return errors.serviceUnavailable(`storage is unavailable: ${err.message}`);
     case 'Timeout':

@@ -2,6 +2,7 @@
 // that, case-insensitively; null leaves the zero value; a wrong JSON type is an error (strict) or
 // is ignored (lenient, for data we only want to salvage).
 
+import { setOwn } from '../../apiserver/api/own-keys.js';
 import { isObject } from '../../apiserver/api/types.js';
 
 export class GoJSONError extends Error {
@@ -114,8 +115,8 @@ export class GoObject {
     if (!o) return null;
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(o.raw)) {
-      if (v === null) out[k] = '';
-      else if (typeof v === 'string') out[k] = v;
+      if (v === null) setOwn(out, k, '');
+      else if (typeof v === 'string') setOwn(out, k, v);
       else this.mismatch(name, v, 'string');
     }
     return out;
@@ -127,7 +128,7 @@ export class GoObject {
     if (!o) return null;
     const out: Record<string, Record<string, never>> = {};
     for (const [k, v] of Object.entries(o.raw)) {
-      if (v === null || isObject(v)) out[k] = {};
+      if (v === null || isObject(v)) setOwn(out, k, {});
       else this.mismatch(name, v, 'struct {}');
     }
     return out;

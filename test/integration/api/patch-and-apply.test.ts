@@ -194,7 +194,7 @@ describe('patches and server-side apply', () => {
     it('unknown fields in an applied configuration are the typed-patch error; apiVersion must match', async () => {
       const bad = { ...config({}, true), spec: { foo: 1 } };
       const r = await apply('ssa', bad, 'fieldManager=mgr-a');
-      assert.equal(r.status, 500);
+      assert.equal(r.status, 400);
       assert.equal(r.json().message, 'failed to create typed patch object (patching/ssa; image.openshift.io/v1, Kind=ImageStream): .spec.foo: field not declared in schema');
       const v = await apply('ssa', { ...config({}, true), apiVersion: 'image.openshift.io/v2' }, 'fieldManager=mgr-a');
       assert.equal(v.status, 400);

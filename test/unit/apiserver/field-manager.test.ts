@@ -137,12 +137,13 @@ describe('server-side apply', () => {
     assert.deepEqual(out.metadata.labels, { keep: '1' });
   });
 
-  it('an item without its key is the typed-patch error kube-apiserver gives', () => {
+  it('an item without its key is the typed-patch error, as a 400', () => {
     assert.throws(
       () => fm().apply(undefined, is({ tags: [{ from: { kind: 'DockerImage', name: 'x' } }] }), 'm', false),
       (e: unknown) =>
         e instanceof StatusError &&
-        e.code === 500 &&
+        e.code === 400 &&
+        e.status.reason === 'BadRequest' &&
         e.status.message === 'failed to create typed patch object (ns/is; image.openshift.io/v1, Kind=ImageStream): .spec.tags: associative list with keys has an element that omits key field "name"',
     );
   });

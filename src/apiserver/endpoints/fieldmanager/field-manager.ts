@@ -6,7 +6,7 @@
 
 import type { KubeObject, StatusCause } from '../../api/types.js';
 import { formatTime, isObject } from '../../api/types.js';
-import { StatusError } from '../../errors/index.js';
+import { errors, StatusError } from '../../errors/index.js';
 import type { TypeNode } from '../../openapi/type-model.js';
 import { FieldSet, pathString, type Path } from './fieldpath.js';
 import { capUpdateManagers, decodeManagers, encodeManagers, isReset, managerIdentity, type Manager } from './managers.js';
@@ -78,9 +78,13 @@ function conflictError(conflicts: ApplyConflict[]): StatusError {
   return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Conflict', details: { causes }, code: 409 });
 }
 
-/** A failure that is not an API status in Go: 500 without a reason, message as is. */
-export function plainServerError(message: string): StatusError {
-  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, code: 500 });
+/**
+ * An applied configuration that does not fit the schema is the client's error: 400 BadRequest with
+ * kube-apiserver's text. (kube-apiserver answers 500 here, kubernetes/kubernetes#122480; the fix
+ * proposed upstream makes it a BadRequest with the same message.)
+ */
+export function typedPatchError(where: string, detail: string): StatusError {
+  return errors.badRequest(`failed to create typed patch object (${where}): ${detail}`);
 }
 
 /** Sorted keys at every level, HTML-significant characters and U+2028/9 escaped, a final newline. */
@@ -187,7 +191,7 @@ export class FieldManager {
       merged = merge(base, config, this.type) as KubeObject;
     } catch (err) {
       if (err instanceof TypedValueError) {
-        throw plainServerError(`failed to create typed patch object (${this.opts.describe(config)}): ${err.message}`);
+        throw typedPatchError(this.opts.describe(config), err.message);
       }
       throw err;
     }

@@ -6,6 +6,7 @@
 import { isObject } from '../../api/types.js';
 import type { TypeNode } from '../../openapi/type-model.js';
 import { elementKey, FieldSet, pathString, type Path, type PathElement } from './fieldpath.js';
+import { getOwn, setOwn } from '../../api/own-keys.js';
 
 /** A value that cannot be typed (a map-list item without its key, a duplicate key). */
 export class TypedValueError extends Error {}
@@ -208,7 +209,7 @@ export function merge(lhs: unknown, rhs: unknown, t: TypeNode, path: Path = []):
       delete out[k];
       continue;
     }
-    out[k] = merge(lhs[k], v, childType(t, k) ?? UNTYPED, [...path, { field: k }]);
+    setOwn(out, k, merge(getOwn(lhs, k), v, childType(t, k) ?? UNTYPED, [...path, { field: k }]));
   }
   return out;
 }
@@ -291,7 +292,7 @@ function pruneWalk(value: unknown, t: TypeNode, last: FieldSet | undefined, owne
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const d = decide(v, childType(t, k) ?? UNTYPED, { field: k }, isDeclared(t, k));
-    if (d.keep) out[k] = d.value;
+    if (d.keep) setOwn(out, k, d.value);
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { isObject } from '../../api/types.js';
 import type { TypeNode } from '../../openapi/type-model.js';
 import { childType } from './typed.js';
+import { getOwn, setOwn } from '../../api/own-keys.js';
 
 function zeroOf(t: TypeNode | undefined, declaredDefault: unknown): unknown {
   if (declaredDefault !== undefined) return structuredClone(declaredDefault);
@@ -31,11 +32,11 @@ export function withZeroValues(value: unknown, t: TypeNode): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const filled = withZeroValues(v, childType(t, k) ?? { kind: 'untyped', goType: '' });
-    if (filled !== undefined) out[k] = filled;
+    if (filled !== undefined) setOwn(out, k, filled);
   }
   if (t.kind === 'struct') {
     for (const name of t.fieldNames) {
-      if (out[name] !== undefined) continue;
+      if (getOwn(out, name) !== undefined) continue;
       const prop = t.property(name);
       const required = t.required.includes(name);
       if (!required && prop?.default === undefined) continue;

@@ -1,6 +1,7 @@
 // Helpers to rebuild objects the way Go's encoding/json writes the v1 structs: fixed field order,
 // zero values for missing scalars, `omitempty` honoured, metav1.Time as RFC3339 seconds (or null).
 
+import { setOwn } from '../../../apiserver/api/own-keys.js';
 import { formatTime, isObject } from '../../../apiserver/api/types.js';
 import type { ObjectMeta } from '../../../apiserver/api/types.js';
 import { isRFC3339 } from '../formats.js';
@@ -48,7 +49,7 @@ export function putOmitEmpty(out: Record<string, unknown>, key: string, value: u
 /** Replaces all of `target`'s own properties with `source`'s, keeping the object identity. */
 export function replaceContents(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const k of Object.keys(target)) delete target[k];
-  Object.assign(target, source);
+  for (const [k, v] of Object.entries(source)) setOwn(target, k, v);
 }
 
 const META_ORDER: readonly (keyof ObjectMeta)[] = [
