@@ -90,7 +90,7 @@ async function stopLeftoverEtcd(pidFile: string, dataDir: string): Promise<void>
 }
 
 export async function startEtcdProcess(opts: EtcdProcessOptions): Promise<EtcdProcess> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
   const endpoint = `http://127.0.0.1:${clientPort}`;

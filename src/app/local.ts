@@ -1,8 +1,10 @@
 // Local mode: everything needed to try the server without a cluster, kept under one directory so
-// a second run reuses the data, certificates and token.
+// a second run reuses the data, certificates and token. Directories are 0700 and secrets 0600
+// whatever the umask (chmod after creating: modes given to mkdir/open are masked), and a token
+// file that someone else could have written is refused rather than trusted.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { generateServingBundle, type ServingBundle } from '../apiserver/server/selfsigned.js';
@@ -22,6 +24,22 @@ export function localFiles(dir: string, certDir: string, kubeconfigOut: string):
     certDir: certDir ? resolve(certDir) : join(abs, 'certs'),
     kubeconfigPath: kubeconfigOut ? resolve(kubeconfigOut) : join(abs, 'kubeconfig'),
   };
+}
+
+/** Creates `dir` (and missing parents) and makes it 0700. */
+export function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function writeFileWithMode(path: string, data: string, mode: number): void {
+  writeFileSync(path, data, { mode });
+  chmodSync(path, mode);
+}
+
+/** The local directory, its etcd data directory and the certificate directory, all 0700. */
+export function prepareLocalDirs(files: LocalFiles): void {
+  for (const dir of [files.dir, files.etcdDataDir, files.certDir]) privateDir(dir);
 }
 
 /** A second server on the same local directory would fight the first over its etcd data. */
@@ -53,7 +71,7 @@ function runsLocalMode(pid: number): boolean {
  * file left by a process that is gone is taken over. Returns the release, which removes the file.
  */
 export function lockLocalDir(dir: string, pid = process.pid): () => void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  privateDir(dir);
   const path = join(dir, 'image-apiserver.pid');
   const mine = `${path}.${pid}`;
   writeFileSync(mine, `${pid}\n`, { mode: 0o600 });
@@ -83,31 +101,40 @@ export function lockLocalDir(dir: string, pid = process.pid): () => void {
 
 /** Loads the serving bundle from certDir, generating (and saving) it on first use. */
 export function loadOrCreateServingBundle(certDir: string): ServingBundle {
-  mkdirSync(certDir, { recursive: true, mode: 0o700 });
+  privateDir(certDir);
   const files = ['ca.crt', 'ca.key', 'serving.crt', 'serving.key'].map((f) => join(certDir, f));
   if (files.every((f) => existsSync(f))) {
     const [caCert, caKey, cert, key] = files.map((f) => readFileSync(f, 'utf8'));
     return { ca: { cert: caCert, key: caKey }, serving: { cert, key } };
   }
   const bundle = generateServingBundle(['localhost'], ['127.0.0.1', '::1']);
-  writeFileSync(files[0], bundle.ca.cert);
-  writeFileSync(files[1], bundle.ca.key, { mode: 0o600 });
-  writeFileSync(files[2], bundle.serving.cert);
-  writeFileSync(files[3], bundle.serving.key, { mode: 0o600 });
+  writeFileWithMode(files[0], bundle.ca.cert, 0o644);
+  writeFileWithMode(files[1], bundle.ca.key, 0o600);
+  writeFileWithMode(files[2], bundle.serving.cert, 0o644);
+  writeFileWithMode(files[3], bundle.serving.key, 0o600);
   return bundle;
 }
 
+/** The admin token, generated on first use; one that others could have replaced is refused. */
 export function loadOrCreateToken(dir: string): string {
   const path = join(dir, 'admin-token');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (existsSync(path)) {
+    const st = statSync(path);
+    const ownedByOther = typeof process.getuid === 'function' && st.uid !== process.getuid();
+    if ((st.mode & 0o022) !== 0 || ownedByOther) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw new Error(`refusing to use ${path} (mode ${mode}${ownedByOther ? ', owned by another user' : ''}): others could have replaced it; remove it to generate a new token`);
+    }
+    return readFileSync(path, 'utf8').trim();
+  }
+  privateDir(dir);
   const token = randomBytes(24).toString('base64url');
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  writeFileWithMode(path, `${token}\n`, 0o600);
   return token;
 }
 
 export function writeKubeconfig(path: string, server: string, caPem: string, token: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
@@ -116,5 +143,5 @@ export function writeKubeconfig(path: string, server: string, caPem: string, tok
     contexts: [{ name: 'image-apiserver', context: { cluster: 'image-apiserver', user: 'admin', namespace: 'default' } }],
     'current-context': 'image-apiserver',
   };
-  writeFileSync(path, toYaml(doc), { mode: 0o600 });
+  writeFileWithMode(path, toYaml(doc), 0o600);
 }

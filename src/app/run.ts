@@ -18,7 +18,7 @@ import { RegistryClient } from '../image/importer/index.js';
 import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
 import { localCoreAPI, type LocalCoreAPI } from './local-core-api.js';
-import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, lockLocalDir, writeKubeconfig } from './local.js';
+import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, lockLocalDir, prepareLocalDirs, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
 import { imageCollaborators } from './image-collaborators.js';
 import { IMAGE_LOOKUP_PATH, imageLookupRoute, withWebhookAccess } from './image-lookup-webhook.js';
@@ -51,6 +51,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
   try {
     let etcdServers = o.etcdServers;
     const local = o.local ? localFiles(o.localDir, o.certDir, o.kubeconfigOut) : undefined;
+    if (local) prepareLocalDirs(local);
     let etcd: EtcdProcess | undefined;
     if (local) {
       const release = lockLocalDir(local.dir);
