@@ -17,6 +17,7 @@ import { ImportController } from '../image/controllers/import-controller.js';
 import { RegistryClient } from '../image/importer/index.js';
 import { installImageAPI } from '../image/install.js';
 import { startEtcdProcess, type EtcdProcess } from './etcd-process.js';
+import { CrashGuard } from '../apiserver/server/crash-guard.js';
 import { localCoreAPI, type LocalCoreAPI } from './local-core-api.js';
 import { loadOrCreateServingBundle, localFiles, loadOrCreateToken, lockLocalDir, prepareLocalDirs, writeKubeconfig } from './local.js';
 import type { Options } from './options.js';
@@ -48,6 +49,9 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
   // that follows it, nor lost when the process exits).
   const logger = pino({ level: o.logLevel, base: undefined }, destination({ dest: 2, sync: true }));
   const closers: (() => Promise<void>)[] = [];
+  const guard = new CrashGuard(logger);
+  const uninstallGuard = guard.install(process);
+  closers.push(async () => uninstallGuard());
   try {
     let etcdServers = o.etcdServers;
     const local = o.local ? localFiles(o.localDir, o.certDir, o.kubeconfigOut) : undefined;
@@ -139,7 +143,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       ),
     });
 
-    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, api.handler);
+    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, guard.wrap(api.handler));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
