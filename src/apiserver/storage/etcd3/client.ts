@@ -2,11 +2,13 @@
 //
 // Why not the client's defaults: etcd3 1.1.2 wraps calls in a 3-attempt retry (each attempt with a
 // fresh deadline, so a dead etcd costs 3x the timeout) and a per-host circuit breaker that, once
-// open, refuses calls for 5 s even after etcd is back. Both are replaced by no-op policies; this
-// module retries itself, only where a retry cannot apply a write twice.
+// open, refuses calls for 5 s even after etcd is back. The retry is replaced by a no-op; this
+// module retries itself, only where a retry cannot apply a write twice. Per member, a small health
+// policy passes over a member that failed in the last moments while another one is usable, so
+// with one member of three down (the leader killed, say) calls and retries go to the others.
 
 import { Etcd3, type IOptions } from 'etcd3';
-import { isTransient, neverSent, toStorageError } from './errors.js';
+import { isTransient, MemberSkippedError, memberFailing, neverSent, toStorageError } from './errors.js';
 
 export interface StorageLogger {
   debug(obj: Record<string, unknown>, msg: string): void;
@@ -39,11 +41,50 @@ const passThrough = {
   execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => fn(NEVER_ABORTED),
 } as unknown as Policy;
 
+/** How long a failing member is passed over (while another member is usable). */
+const MEMBER_QUARANTINE_MS = 2_000;
+
+/** Which members failed recently; each member's policy asks before sending it a call. */
+export class MemberHealth {
+  private readonly failingUntil = new Map<string, number>();
+
+  constructor(
+    private readonly members: readonly string[],
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private failing(member: string): boolean {
+    return (this.failingUntil.get(member) ?? 0) > this.now();
+  }
+
+  /** etcd3's per-host policy: skip a failing member unless every member is failing. */
+  policy(member: string): Policy {
+    const policy = {
+      execute: async <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => {
+        if (this.failing(member) && this.members.some((m) => !this.failing(m))) throw new MemberSkippedError(member);
+        try {
+          const result = await fn({ signal: new AbortController().signal });
+          this.failingUntil.delete(member);
+          return result;
+        } catch (err) {
+          if (memberFailing(err)) this.failingUntil.set(member, this.now() + MEMBER_QUARANTINE_MS);
+          throw err;
+        }
+      },
+    };
+    // etcd3 only ever calls execute() on its policies (see passThrough).
+    return policy as unknown as Policy;
+  }
+}
+
 export function buildClient(endpoints: string[], tls: TLSOptions | undefined, requestTimeoutMs: number): Etcd3 {
   if (endpoints.length === 0) throw new Error('etcd: at least one endpoint is required');
+  const members = endpoints.map((e) => e.replace(/^https?:\/\//, ''));
+  const health = new MemberHealth(members);
   const options: IOptions = {
     hosts: endpoints,
-    faultHandling: { host: () => passThrough, global: passThrough },
+    // etcd3 strips the scheme from each host before asking for its policy.
+    faultHandling: { host: (h) => health.policy(h.replace(/^https?:\/\//, '')), global: passThrough },
     // Unary calls get a deadline so nothing hangs on a dead etcd; streams (watch, keepalive) do not.
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + requestTimeoutMs }),
     grpcOptions: {
@@ -72,6 +113,8 @@ export function buildClient(endpoints: string[], tls: TLSOptions | undefined, re
 export interface CallOptions {
   /** Reads may be retried after any connection failure; writes only when never sent. */
   idempotent: boolean;
+  /** The whole call's deadline, when not the request timeout (health checks). */
+  timeoutMs?: number;
 }
 
 /**
@@ -88,14 +131,15 @@ export class Caller {
     this.maxAttempts = Math.max(2, endpoints + 1);
   }
 
-  async call<T>(key: string, op: () => Promise<T>, opts: CallOptions): Promise<T> {
-    const deadline = Date.now() + this.requestTimeoutMs;
+  async call<T>(key: string, op: (deadline: number) => Promise<T>, opts: CallOptions): Promise<T> {
+    const deadline = Date.now() + (opts.timeoutMs ?? this.requestTimeoutMs);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await op();
+        return await op(deadline);
       } catch (err) {
         const retryable = opts.idempotent ? isTransient(err) : neverSent(err);
-        const delay = 50 * attempt;
+        // A member that just failed is passed over, so the next attempt can go at once.
+        const delay = attempt === 1 ? 0 : 50 * attempt;
         if (!retryable || attempt >= this.maxAttempts || Date.now() + delay >= deadline) {
           throw toStorageError(err, key);
         }

@@ -21,8 +21,22 @@ export function isFutureRevisionError(err: unknown): boolean {
   return err instanceof Error && err.message.includes(FUTURE);
 }
 
+/** A member was passed over because it failed moments ago; the call was not sent to it. */
+export class MemberSkippedError extends Error {
+  constructor(host: string) {
+    super(`etcd member ${host} is failing; not sent`);
+    this.name = 'MemberSkippedError';
+  }
+}
+
+/** The member has no leader: it refused the request, nothing was proposed. */
+function noLeader(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('etcdserver: no leader');
+}
+
 /** The request never reached a server (no connection), so retrying cannot apply a write twice. */
 export function neverSent(err: unknown): boolean {
+  if (err instanceof MemberSkippedError || noLeader(err)) return true;
   // grpc-js: the channel never connected, or etcd3 reset the channel while the call was queued.
   return (
     err instanceof GRPCUnavailableError &&
@@ -30,9 +44,26 @@ export function neverSent(err: unknown): boolean {
   );
 }
 
-/** A failure of the connection (not of the request), worth another try for idempotent reads. */
+/** A failure of the connection or the member (not of the request), worth another try for reads. */
 export function isTransient(err: unknown): boolean {
-  return err instanceof GRPCUnavailableError;
+  return (
+    err instanceof GRPCUnavailableError ||
+    err instanceof MemberSkippedError ||
+    noLeader(err) ||
+    (err instanceof Error && err.message.includes('etcdserver: leader changed'))
+  );
+}
+
+/** The connection failed after the request was sent: a write may or may not have been applied. */
+export function mayHaveApplied(err: unknown): boolean {
+  return err instanceof GRPCUnavailableError && !neverSent(err);
+}
+
+/** The member itself is unusable for now (not this one request): try the others first. */
+export function memberFailing(err: unknown): boolean {
+  if (err instanceof MemberSkippedError) return false;
+  if (err instanceof GRPCDeadlineExceededError) return err.message.includes('Waiting for LB pick');
+  return err instanceof GRPCUnavailableError || noLeader(err);
 }
 
 function codeOf(err: Error): StorageErrorCode {
@@ -49,7 +80,7 @@ function codeOf(err: Error): StorageErrorCode {
   }
   if (msg.includes('etcdserver: request timed out')) return 'Timeout';
   if (msg.includes('etcdserver: no leader') || msg.includes('etcdserver: leader changed')) return 'Unreachable';
-  if (err.name === 'BrokenCircuitError' || err.name === 'TaskCancelledError') return 'Unreachable';
+  if (err.name === 'BrokenCircuitError' || err.name === 'TaskCancelledError' || err instanceof MemberSkippedError) return 'Unreachable';
   return 'Internal';
 }
 

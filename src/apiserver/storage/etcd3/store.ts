@@ -1,5 +1,7 @@
 // The Storage contract on etcd: objects are JSON values, resourceVersion is the key's mod revision,
-// every write is a compare-and-swap transaction on that revision.
+// every write is a compare-and-swap transaction on that revision. When the connection to a member
+// fails after a write was sent (its leader killed, say), the write may or may not have applied: a
+// linearizable read on the remaining members settles which, instead of failing the request.
 
 import type { Etcd3, IKeyValue, ITxnResponse } from 'etcd3';
 import type { KubeObject } from '../../api/types.js';
@@ -20,7 +22,7 @@ import {
 import { parseResourceVersion } from '../resource-version.js';
 import type { Caller, StorageLogger } from './client.js';
 import { decode, decodeKV, encode, sameAsStored } from './codec.js';
-import { toStorageError } from './errors.js';
+import { mayHaveApplied, toStorageError } from './errors.js';
 import { prefixEnd, type KeySpace } from './keys.js';
 import type { LeaseManager } from './leases.js';
 import { listPrefix } from './list.js';
@@ -36,6 +38,20 @@ export interface StoreDeps {
   healthCheckTimeoutMs: number;
 }
 
+/** What a compare-and-swap came to: applied at `revision`, or not, with the key's current value. */
+interface WriteOutcome {
+  succeeded: boolean;
+  revision: string;
+  current?: IKeyValue;
+}
+
+function outcomeOf(resp: ITxnResponse): WriteOutcome {
+  return { succeeded: resp.succeeded, revision: resp.header.revision, current: failureKV(resp) };
+}
+
+/** How many times a write whose fate was unknown (and turned out not applied) is sent again. */
+const UNKNOWN_OUTCOME_RESENDS = 2;
+
 export class Etcd3Storage implements Storage {
   private readonly watches = new Set<EtcdWatch>();
   private closed = false;
@@ -45,14 +61,9 @@ export class Etcd3Storage implements Storage {
   async create(key: string, obj: KubeObject, opts?: { lease?: Lease }): Promise<KubeObject> {
     const k = Buffer.from(this.d.keys.objectKey(key), 'utf8');
     const value = encode(obj, key);
-    const put = { key: k, value, ...(opts?.lease ? { lease: opts.lease.id } : {}) };
-    const resp = await this.d.caller.call(
-      key,
-      () => this.d.client.kv.txn({ compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: '0' }], success: [{ request_put: put }] }),
-      { idempotent: false },
-    );
+    const resp = await this.casPut(key, k, '0', value, opts?.lease?.id);
     if (!resp.succeeded) throw new StorageError('KeyExists', key, `key ${key} already exists`);
-    return decode(value, resp.header.revision, key);
+    return decode(value, resp.revision, key);
   }
 
   async get(key: string, opts?: GetOptions): Promise<KubeObject> {
@@ -94,8 +105,8 @@ export class Etcd3Storage implements Storage {
         const created = await opts.createIfMissing();
         const value = encode(created, key);
         const resp = await this.casPut(key, k, '0', value, undefined);
-        if (resp.succeeded) return decode(value, resp.header.revision, key);
-        current = failureKV(resp);
+        if (resp.succeeded) return decode(value, resp.revision, key);
+        current = resp.current;
         continue;
       }
       checkPreconditions(key, opts.preconditions, decodeKV(current, key));
@@ -108,9 +119,9 @@ export class Etcd3Storage implements Storage {
       }
       const lease = current.lease !== '0' ? current.lease : undefined;
       const resp = await this.casPut(key, k, current.mod_revision, value, lease);
-      if (resp.succeeded) return decode(value, resp.header.revision, key);
+      if (resp.succeeded) return decode(value, resp.revision, key);
       // Lost the race: retry with the value that won (returned by the same transaction).
-      current = failureKV(resp);
+      current = resp.current;
     }
   }
 
@@ -123,21 +134,23 @@ export class Etcd3Storage implements Storage {
       checkPreconditions(key, opts.preconditions, obj);
       if (opts.validateDeletion) await opts.validateDeletion(decodeKV(current, key));
       const rev = current.mod_revision;
-      const resp = await this.d.caller.call(
+      const resp = await this.writeSettled(
         key,
+        k,
         () =>
           this.d.client.kv.txn({
             compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: rev }],
             success: [{ request_delete_range: { key: k } }],
             failure: [{ request_range: { key: k } }],
           }),
-        { idempotent: false },
+        // Gone: deleted (by this request, or by another one just as well). Unchanged: not applied.
+        (kv, revision) => (!kv ? { succeeded: true, revision } : kv.mod_revision === rev ? undefined : { succeeded: false, revision, current: kv }),
       );
       if (resp.succeeded) {
-        obj.metadata.resourceVersion = resp.header.revision;
+        obj.metadata.resourceVersion = resp.revision;
         return obj;
       }
-      current = failureKV(resp);
+      current = resp.current;
     }
   }
 
@@ -187,13 +200,16 @@ export class Etcd3Storage implements Storage {
     return BigInt(resp.header.revision);
   }
 
+  /**
+   * A linearizable read, which needs a quorum: it fails over to the other members like any read,
+   * so readiness fails only when no quorum is reachable.
+   */
   async healthCheck(): Promise<void> {
     const key = Buffer.from(this.d.keys.healthKey(), 'utf8');
-    try {
-      await this.d.client.kv.range({ key, count_only: true }, { deadline: Date.now() + this.d.healthCheckTimeoutMs });
-    } catch (err) {
-      throw toStorageError(err, '');
-    }
+    await this.d.caller.call('', (deadline) => this.d.client.kv.range({ key, count_only: true }, { deadline }), {
+      idempotent: true,
+      timeoutMs: this.d.healthCheckTimeoutMs,
+    });
   }
 
   async close(): Promise<void> {
@@ -211,9 +227,10 @@ export class Etcd3Storage implements Storage {
   }
 
   /** Put if the key's mod revision is `expectedRev` ("0" = absent); else read it back. */
-  private casPut(key: string, k: Buffer, expectedRev: string, value: Buffer, lease: string | undefined): Promise<ITxnResponse> {
-    return this.d.caller.call(
+  private casPut(key: string, k: Buffer, expectedRev: string, value: Buffer, lease: string | undefined): Promise<WriteOutcome> {
+    return this.writeSettled(
       key,
+      k,
       () =>
         this.d.client.kv.txn({
           compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRev }],
@@ -221,8 +238,38 @@ export class Etcd3Storage implements Storage {
           success: [{ request_put: { key: k, value, ...(lease ? { lease } : {}) } }],
           failure: [{ request_range: { key: k } }],
         }),
-      { idempotent: false },
+      (kv, revision) => {
+        if ((kv?.mod_revision ?? '0') === expectedRev) return undefined; // not applied
+        // Our exact bytes written since: this write applied (object values carry a fresh
+        // managedFields time or uid, so another writer's bytes are not ours).
+        if (kv && kv.value.equals(value)) return { succeeded: true, revision: kv.mod_revision };
+        return { succeeded: false, revision, current: kv };
+      },
     );
+  }
+
+  /**
+   * Runs a write transaction. If the connection failed after sending it, reads the key (a
+   * linearizable read, on whichever member answers) and lets `settle` decide from its current
+   * value: applied, lost to another write, or not applied (undefined), when it is sent again.
+   */
+  private async writeSettled(
+    key: string,
+    k: Buffer,
+    txn: () => Promise<ITxnResponse>,
+    settle: (kv: IKeyValue | undefined, revision: string) => WriteOutcome | undefined,
+  ): Promise<WriteOutcome> {
+    for (let resend = 0; ; resend++) {
+      try {
+        return outcomeOf(await this.d.caller.call(key, txn, { idempotent: false }));
+      } catch (err) {
+        if (!(err instanceof StorageError) || !mayHaveApplied(err.cause) || resend >= UNKNOWN_OUTCOME_RESENDS) throw err;
+        this.d.logger.info({ key, err: err.message }, 'etcd write outcome unknown; reading it back');
+        const resp = await this.d.caller.call(key, () => this.d.client.kv.range({ key: k }), { idempotent: true });
+        const settled = settle(resp.kvs[0], resp.header.revision);
+        if (settled) return settled;
+      }
+    }
   }
 }
 
