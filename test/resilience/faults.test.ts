@@ -2,12 +2,11 @@
 // three-member etcd cluster losing its leader costs no request a 503 while quorum holds.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
-import { parse as parseYaml } from 'yaml';
-import { TestClient } from '../support/client.js';
+import { clientForLocalDir } from '../support/client.js';
 import { startEtcd, type EtcdHandle } from '../support/etcd.js';
 import { startEtcdCluster, type EtcdCluster } from '../support/etcd-cluster.js';
 import { imageStream, nsPath } from '../support/fixtures.js';
@@ -15,16 +14,7 @@ import { freePort } from '../support/ports.js';
 import { startServerProcess, type ServerProcess } from '../support/process.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
-interface Kubeconfig {
-  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-  users: { user: { token: string } }[];
-}
 
-function clientFor(dir: string): TestClient {
-  const kc = parseYaml(readFileSync(join(dir, 'kubeconfig'), 'utf8')) as Kubeconfig;
-  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
-  return new TestClient({ baseURL: kc.clusters[0].cluster.server, ca, token: kc.users[0].user.token });
-}
 
 describe('kill -9 of the server under concurrent writes', () => {
   let etcd: EtcdHandle;
@@ -43,7 +33,7 @@ describe('kill -9 of the server under concurrent writes', () => {
     const acknowledged = { creates: new Set<string>(), labels: new Map<string, Set<string>>() };
     for (let round = 0; round < 2; round++) {
       const server: ServerProcess = await startServerProcess(args);
-      const client = clientFor(dir);
+      const client = clientForLocalDir(dir);
       let stop = false;
       let sent = 0;
       const writers = Array.from({ length: 6 }, async (_, w) => {
@@ -70,7 +60,7 @@ describe('kill -9 of the server under concurrent writes', () => {
       assert.ok(sent > 10, `writes were in flight when the server died (${sent})`);
     }
     const server = await startServerProcess(args);
-    const client = clientFor(dir);
+    const client = clientForLocalDir(dir);
     try {
       const list = (await client.get(nsPath('kill', 'imagestreams'))).json<{ items: { metadata: { name: string; labels?: Record<string, string> } }[] }>();
       const stored = new Map(list.items.map((o) => [o.metadata.name, o]));

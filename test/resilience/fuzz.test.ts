@@ -4,12 +4,11 @@
 // FUZZ_REQUESTS (default 3000) and FUZZ_SEED choose the run; the summary line gives the numbers.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll as after, beforeAll as before, describe, it } from '@jest/globals';
-import { parse as parseYaml } from 'yaml';
-import { TestClient } from '../support/client.js';
+import { clientForLocalDir, type TestClient } from '../support/client.js';
 import { startEtcd, type EtcdHandle } from '../support/etcd.js';
 import { DIGEST, FUZZ_NS, fuzzRequest, imageBody, imageStreamBody, PLANTED, Rng } from '../support/fuzz.js';
 import { freePort } from '../support/ports.js';
@@ -19,10 +18,6 @@ const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 15);
 const CONCURRENCY = 4;
 
-interface Kubeconfig {
-  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
-  users: { user: { token: string } }[];
-}
 
 function metric(text: string, name: string): number | undefined {
   const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
@@ -38,12 +33,7 @@ describe('fuzzed requests', () => {
     etcd = await startEtcd();
     const port = await freePort();
     server = await startServerProcess(['--local', `--local-dir=${dir}`, `--etcd-servers=${etcd.endpoint}`, `--secure-port=${port}`, '--bind-address=127.0.0.1', '--log-level=error', '--image-import-controller=false']);
-    const kc = parseYaml(readFileSync(join(dir, 'kubeconfig'), 'utf8')) as Kubeconfig;
-    client = new TestClient({
-      baseURL: kc.clusters[0].cluster.server,
-      ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
-      token: kc.users[0].user.token,
-    });
+    client = clientForLocalDir(dir);
   });
   after(async () => {
     client?.close();

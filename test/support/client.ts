@@ -1,6 +1,9 @@
 // A small HTTPS client for tests: JSON in, status/headers/body out, plus a watch reader.
 
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest, Agent } from 'node:https';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 export interface Response {
@@ -181,4 +184,16 @@ export class WatchReader {
   stop(): void {
     this.res.destroy();
   }
+}
+
+interface Kubeconfig {
+  clusters: { cluster: { server: string; 'certificate-authority-data': string } }[];
+  users: { user: { token: string } }[];
+}
+
+/** A client with the admin kubeconfig a local-mode server wrote into `dir`. */
+export function clientForLocalDir(dir: string): TestClient {
+  const kc = parseYaml(readFileSync(join(dir, 'kubeconfig'), 'utf8')) as Kubeconfig;
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
+  return new TestClient({ baseURL: kc.clusters[0].cluster.server, ca, token: kc.users[0].user.token });
 }

@@ -4,7 +4,7 @@
 
 import { isObject } from '../api/types.js';
 import { errors, failure } from '../errors/index.js';
-import { jsonTextDepth, MAX_DEPTH, maxDepthMessage } from '../util/depth.js';
+import { jsonTextDepth, MAX_DEPTH, maxDepthMessage, valueDepth } from '../util/depth.js';
 import { getOwn, setOwn } from '../api/own-keys.js';
 import { MAX_REQUEST_BODY_BYTES } from './body.js';
 
@@ -70,19 +70,6 @@ function getValue(doc: Json, path: string): Json {
     else fail(`doc is missing path: "${path}": missing value`);
   }
   return cur;
-}
-
-/** Levels of objects and arrays in a value (a scalar is 0), without recursion. */
-function depthOf(value: Json): number {
-  let max = 0;
-  const stack: [Json, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [Json, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) max = d + 1;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
 }
 
 /**
@@ -155,7 +142,7 @@ export function jsonPatch(target: Json, ops: Json, copyLimit = MAX_REQUEST_BODY_
     throw errors.requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
   let doc = structuredClone(target);
-  const depth = new DepthBound(depthOf(doc));
+  const depth = new DepthBound(valueDepth(doc));
   let copied = 0;
   for (const raw of ops) {
     if (!isObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
@@ -164,7 +151,7 @@ export function jsonPatch(target: Json, ops: Json, copyLimit = MAX_REQUEST_BODY_
     const op = raw as unknown as Op;
     switch (op.op) {
       case 'add':
-        depth.place(op.path, depthOf(op.value), bracketOf(op.value));
+        depth.place(op.path, valueDepth(op.value), bracketOf(op.value));
         doc = add(doc, op.path, structuredClone(op.value));
         break;
       case 'remove':
@@ -172,7 +159,7 @@ export function jsonPatch(target: Json, ops: Json, copyLimit = MAX_REQUEST_BODY_
         break;
       case 'replace':
         getValue(doc, op.path);
-        depth.place(op.path, depthOf(op.value), bracketOf(op.value));
+        depth.place(op.path, valueDepth(op.value), bracketOf(op.value));
         doc = op.path === '' ? structuredClone(op.value) : add(remove(doc, op.path), op.path, structuredClone(op.value));
         break;
       case 'move': {

@@ -44,16 +44,20 @@ export function jsonTextDepth(text: string): number {
   return scan(text, Number.MAX_SAFE_INTEGER).depth;
 }
 
-/** Whether a decoded value nests deeper than `max` levels of objects and arrays (no recursion). */
-export function valueTooDeep(value: unknown, max = MAX_DEPTH): boolean {
+/** Levels of objects and arrays in a decoded value (a scalar is 0), without recursion. */
+export function valueDepth(value: unknown): number {
+  let max = 0;
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [v, d] = stack.pop() as [unknown, number];
     if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
-    }
+    if (d + 1 > max) max = d + 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
   }
-  return false;
+  return max;
+}
+
+/** Whether a decoded value nests deeper than `max` levels of objects and arrays. */
+export function valueTooDeep(value: unknown, max = MAX_DEPTH): boolean {
+  return valueDepth(value) > max;
 }

@@ -22,7 +22,7 @@ import {
 import { parseResourceVersion } from '../resource-version.js';
 import type { Caller, StorageLogger } from './client.js';
 import { decode, decodeKV, encode, sameAsStored } from './codec.js';
-import { mayHaveApplied, toStorageError } from './errors.js';
+import { mayHaveApplied } from './errors.js';
 import { prefixEnd, type KeySpace } from './keys.js';
 import type { LeaseManager } from './leases.js';
 import { listPrefix } from './list.js';
