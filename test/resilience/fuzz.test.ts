@@ -138,5 +138,5 @@ describe('fuzzed requests', () => {
     assert.deepEqual(JSON.parse((await client.get(`${ns}/imagestreams/canary`)).text), JSON.parse(canary));
     const planted = await client.get(`${ns}/imagestreams?labelSelector=${PLANTED}`);
     assert.deepEqual(planted.json<{ items: unknown[] }>().items, []);
-  });
+  }, Math.max(120_000, REQUESTS * 40));
 });
