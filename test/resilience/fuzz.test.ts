@@ -130,6 +130,7 @@ describe('fuzzed requests', () => {
     assert.deepEqual(serverErrors.slice(0, 20), [], `${serverErrors.length} requests got a 5xx or no answer`);
     assert.equal(server.child.exitCode, null, 'the server process is still running');
     assert.deepEqual(readyzFailures, []);
+    assert.ok(maxLag < 1, `no request held the event loop for a second: ${JSON.stringify(summary)}`);
     // V8 keeps the pages a burst of large bodies made it take, so RSS is held to a bound and the
     // live heap must come back near where it started (nothing retained per request).
     assert.ok(maxRss < start.rss + 512 * 2 ** 20, `RSS stays bounded: ${JSON.stringify(summary)}`);
