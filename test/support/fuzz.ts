@@ -106,6 +106,23 @@ function bases(rng: Rng): { method: string; path: string; body: Obj; patchable: 
       patchable: false,
     },
     {
+      method: 'POST',
+      path: '/admission/image-lookup',
+      body: {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid: `u${n}`,
+          kind: { group: '', version: 'v1', kind: 'Pod' },
+          resource: { group: '', version: 'v1', resource: 'pods' },
+          operation: 'CREATE',
+          namespace: FUZZ_NS,
+          object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'target:t1' }], initContainers: [{ name: 'i', image: 'target' }] } },
+        },
+      },
+      patchable: false,
+    },
+    {
       method: 'DELETE',
       path: ns('imagestreams', `f${rng.int(1_000_000)}`),
       body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', preconditions: { uid: 'x' } },
@@ -227,7 +244,7 @@ function jsonPatch(rng: Rng): Json[] {
 
 /** Many tags, merged by key and reordered: work that must stay linear. */
 function bigStrategicPatch(rng: Rng): Obj {
-  const n = rng.pick([5_000, 10_000]);
+  const n = rng.pick([2_000, 5_000]);
   const tags = Array.from({ length: n }, (_, i) => ({ name: `b${i}` }));
   return { spec: { tags, '$setElementOrder/tags': [...tags].reverse() } };
 }

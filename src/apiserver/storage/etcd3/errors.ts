@@ -54,9 +54,12 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
-/** The connection failed after the request was sent: a write may or may not have been applied. */
+/**
+ * The connection failed after the request was sent, or its deadline passed: a write may or may
+ * not have been applied (it may still be, if its proposal is pending).
+ */
 export function mayHaveApplied(err: unknown): boolean {
-  return err instanceof GRPCUnavailableError && !neverSent(err);
+  return (err instanceof GRPCUnavailableError && !neverSent(err)) || (err instanceof GRPCDeadlineExceededError && !err.message.includes('Waiting for LB pick'));
 }
 
 /** The member itself is unusable for now (not this one request): try the others first. */

@@ -249,9 +249,12 @@ export class Etcd3Storage implements Storage {
   }
 
   /**
-   * Runs a write transaction. If the connection failed after sending it, reads the key (a
-   * linearizable read, on whichever member answers) and lets `settle` decide from its current
-   * value: applied, lost to another write, or not applied (undefined), when it is sent again.
+   * Runs a write transaction. If the connection failed after sending it (or its deadline passed),
+   * reads the key (a linearizable read, on whichever member answers) and lets `settle` decide from
+   * its current value: applied, lost to another write, or not applied (undefined), when it is sent
+   * again. A write sent again may meet the first one applied after all (a pending proposal): its
+   * failed compare is then settled the same way, so the request never sees its own write as
+   * another's.
    */
   private async writeSettled(
     key: string,
@@ -261,7 +264,9 @@ export class Etcd3Storage implements Storage {
   ): Promise<WriteOutcome> {
     for (let resend = 0; ; resend++) {
       try {
-        return outcomeOf(await this.d.caller.call(key, txn, { idempotent: false }));
+        const outcome = outcomeOf(await this.d.caller.call(key, txn, { idempotent: false }));
+        if (resend === 0 || outcome.succeeded) return outcome;
+        return settle(outcome.current, outcome.revision) ?? outcome;
       } catch (err) {
         if (!(err instanceof StorageError) || !mayHaveApplied(err.cause) || resend >= UNKNOWN_OUTCOME_RESENDS) throw err;
         this.d.logger.info({ key, err: err.message }, 'etcd write outcome unknown; reading it back');
