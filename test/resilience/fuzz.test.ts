@@ -1,7 +1,8 @@
 // A bounded, seeded fuzz run against the real server process: mutated bodies to every write
 // endpoint with every patch type. No request may get a 5xx, end the process, stall it (/readyz
 // answers within 1 s throughout), grow its memory without bound, or change an object it did not name.
-// FUZZ_REQUESTS (default 3000) and FUZZ_SEED choose the run; the summary line gives the numbers.
+// FUZZ_REQUESTS (default 3000) and FUZZ_SEED choose the run, FUZZ_HUGE_LISTS=1 adds patches of
+// thousands of tags; the summary line gives the numbers.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { startServerProcess, type ServerProcess } from '../support/process.js';
 
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 15);
+const HUGE_LISTS = process.env.FUZZ_HUGE_LISTS === '1';
 const CONCURRENCY = 4;
 
 
@@ -96,7 +98,7 @@ describe('fuzzed requests', () => {
       Array.from({ length: CONCURRENCY }, async () => {
         while (sent < REQUESTS) {
           sent++;
-          const req = fuzzRequest(rng);
+          const req = fuzzRequest(rng, { hugeLists: HUGE_LISTS });
           const t0 = Date.now();
           const r = await client.request(req.method, req.path, { rawBody: req.body, contentType: req.contentType }).catch((err: Error) => ({ status: 0, text: err.message }));
           slowest.push({ ms: Date.now() - t0, what: `${req.what} ${req.body.length} bytes -> ${r.status}` });

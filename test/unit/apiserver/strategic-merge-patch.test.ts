@@ -120,4 +120,17 @@ describe('strategic merge patch', () => {
   it('prints patches as Go prints maps', () => {
     assert.equal(goValue({ spec: { b: 1, a: ['x', true] } }), 'map[spec:map[a:[x true] b:1]]');
   });
+
+  it('merges 50,000 keyed items with $setElementOrder, each once, in the order given (linear: items are found by key)', () => {
+    const n = 50_000;
+    const original = { spec: { tags: Array.from({ length: n }, (_, i) => ({ name: `t${i}`, from: { kind: 'DockerImage', name: `x:${i}` } })) } };
+    const tags = Array.from({ length: n }, (_, i) => ({ name: `t${i}`, annotations: { a: 'b' } }));
+    const patch = { spec: { tags: [...tags, { name: 't1', $patch: 'delete' }], '$setElementOrder/tags': [...tags].reverse().map((t) => ({ name: t.name })) } };
+    const out = strategicMergePatch(original, patch, stream) as { spec: { tags: { name: string; from?: unknown; annotations?: unknown }[] } };
+    assert.equal(out.spec.tags.length, n);
+    assert.equal(out.spec.tags[0].name, `t${n - 1}`);
+    assert.equal(out.spec.tags[n - 1].name, 't0');
+    assert.deepEqual(out.spec.tags[n - 2], { name: 't1', annotations: { a: 'b' } });
+    assert.deepEqual(out.spec.tags[5], { name: `t${n - 6}`, from: { kind: 'DockerImage', name: `x:${n - 6}` }, annotations: { a: 'b' } });
+  });
 });
