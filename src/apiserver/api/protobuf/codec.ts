@@ -11,6 +11,7 @@
 // omitzero) is given as lists.
 
 import protobuf from 'protobufjs';
+import { setOwn } from '../own-keys.js';
 import { formatTime, isObject } from '../types.js';
 import type { StructType, TypeModel } from '../../openapi/type-model.js';
 import { buildRoot, type MessageFacts } from './descriptors.js';
@@ -479,7 +480,7 @@ export class ProtobufCodec {
       if (f.mapValue) {
         const [k, v] = this.readEntry(f, r);
         const m = (values[f.index] as Json | undefined) ?? {};
-        m[k] = v;
+        setOwn(m, k, v); // a map key from the wire ("__proto__" too) is an own key
         values[f.index] = m;
       } else if (f.repeated) {
         const list = (values[f.index] as unknown[] | undefined) ?? [];
