@@ -202,14 +202,23 @@ export class Etcd3Storage implements Storage {
 
   /**
    * A linearizable read, which needs a quorum: it fails over to the other members like any read,
-   * so readiness fails only when no quorum is reachable.
+   * so readiness fails only when no quorum is reachable. A read that times out gets a second
+   * window: while the members elect a new leader (about a second, longer on a loaded machine)
+   * reads wait, and a quorum that is only choosing its leader is not an outage.
    */
   async healthCheck(): Promise<void> {
     const key = Buffer.from(this.d.keys.healthKey(), 'utf8');
-    await this.d.caller.call('', (deadline) => this.d.client.kv.range({ key, count_only: true }, { deadline }), {
-      idempotent: true,
-      timeoutMs: this.d.healthCheckTimeoutMs,
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.d.caller.call('', (deadline) => this.d.client.kv.range({ key, count_only: true }, { deadline }), {
+          idempotent: true,
+          timeoutMs: this.d.healthCheckTimeoutMs,
+        });
+        return;
+      } catch (err) {
+        if (attempt >= 2 || !(err instanceof StorageError) || err.code !== 'Timeout') throw err;
+      }
+    }
   }
 
   async close(): Promise<void> {
