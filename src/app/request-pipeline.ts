@@ -1,7 +1,7 @@
 // Wiring of everything around the handlers: the host cluster (or the in-memory one in --local),
 // authentication (front proxy -> client certificate -> TokenReview -> anonymous), authorization
 // (system:masters -> always-allowed paths -> SubjectAccessReview), namespace lifecycle admission,
-// metrics, the audit log, in-flight limits and the request timeout.
+// metrics, the audit log, and the limits (in-flight, request timeout) the server's chain applies.
 
 import type { Logger } from 'pino';
 import { AuthorizerAccessChecker, type AccessChecker } from '../apiserver/auth/access.js';
@@ -14,10 +14,6 @@ import { AlwaysAllowPathsAuthorizer, PrivilegedGroupAuthorizer, UnionAuthenticat
 import { ClientCertificateAuthenticator } from '../apiserver/auth/x509.js';
 import { AuditLogger, fileAuditSink, loadPolicyFile, PolicyEvaluator, type ClosableAuditSink } from '../apiserver/audit/index.js';
 import type { DiscoveryGroup } from '../apiserver/discovery/discovery.js';
-import { composeHooks } from '../apiserver/filters/hooks.js';
-import { isLongRunning } from '../apiserver/filters/long-running.js';
-import { maxInFlightHook } from '../apiserver/filters/max-inflight.js';
-import { requestTimeoutHook } from '../apiserver/filters/request-timeout.js';
 import { InMemoryHostCluster, KubeHostCluster, type HostCluster } from '../apiserver/hostcluster/index.js';
 import {
   APIServerMetrics,
@@ -33,7 +29,7 @@ import type { AdmissionPlugin } from '../apiserver/registry/admission.js';
 import { NamespaceLifecycle } from '../apiserver/registry/namespace-lifecycle.js';
 import type { UserInfo } from '../apiserver/registry/strategy.js';
 import type { HealthChecks } from '../apiserver/server/health.js';
-import type { RequestHooks, RouteHandler } from '../apiserver/server/server.js';
+import type { RequestLimits, RouteHandler } from '../apiserver/server/server.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
 import type { Options } from './options.js';
 
@@ -59,7 +55,9 @@ export interface RequestPipeline {
   accessChecker: AccessChecker;
   /** Admission plugins every store runs on create and update. */
   admission: AdmissionPlugin[];
-  hooks: RequestHooks;
+  /** The audit log, when --audit-log-path is set. */
+  audit?: AuditLogger;
+  limits: RequestLimits;
   routes: Map<string, RouteHandler>;
   /** Wraps the etcd storage so every operation is timed. */
   instrumentStorage(storage: Storage): Storage;
@@ -163,30 +161,13 @@ export async function buildRequestPipeline(deps: RequestPipelineDeps): Promise<R
     });
 
     // Audit.
-    const hooks: RequestHooks[] = [];
-    let sink: ClosableAuditSink | undefined;
+    let audit: AuditLogger | undefined;
     if (o.auditLogPath) {
       const policy = o.auditPolicyFile ? loadPolicyFile(o.auditPolicyFile) : { rules: [{ level: 'Metadata' as const }] };
-      sink = fileAuditSink(o.auditLogPath);
-      const s = sink;
-      closers.push(() => s.close());
-      hooks.push(new AuditLogger({ policy: new PolicyEvaluator(policy), sink }));
+      const sink: ClosableAuditSink = fileAuditSink(o.auditLogPath);
+      closers.push(() => sink.close());
+      audit = new AuditLogger({ policy: new PolicyEvaluator(policy), sink });
     }
-
-    // Metrics, open watches, in-flight limits, request timeout.
-    hooks.push({
-      admit: (req, _res, state) => (isLongRunning(state.info) ? metrics.longrunningStarted(state, req) : undefined),
-      observe: (state, code, seconds, req) => metrics.observeRequest(state, code, seconds, req),
-    });
-    hooks.push(
-      maxInFlightHook({
-        maxReadOnly: o.maxRequestsInflight,
-        maxMutating: o.maxMutatingRequestsInflight,
-        onChange: (kind, n) => metrics.inflight.set({ request_kind: kind }, n),
-        onReject: (state, req) => metrics.terminated(state, req, 429),
-      }),
-    );
-    hooks.push(requestTimeoutHook({ timeoutSeconds: o.requestTimeout, onTimeout: (state, req) => metrics.terminated(state, req, 504) }));
 
     let counter: StorageObjectCounter | undefined;
     closers.push(() => counter?.stop());
@@ -199,7 +180,8 @@ export async function buildRequestPipeline(deps: RequestPipelineDeps): Promise<R
       authorizer,
       accessChecker: new AuthorizerAccessChecker(authorizer),
       admission: [lifecycle],
-      hooks: composeHooks(hooks),
+      audit,
+      limits: { maxReadOnly: o.maxRequestsInflight, maxMutating: o.maxMutatingRequestsInflight, timeoutSeconds: o.requestTimeout },
       routes: new Map<string, RouteHandler>([['/metrics', metricsHandler(registry)]]),
       instrumentStorage: (storage) => new InstrumentedStorage(storage, metrics, (resource) => groupOf.get(resource) ?? ''),
       installed: (groups, storage) => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { destination, pino, type Logger } from 'pino';
 import type { UserInfo } from '../apiserver/registry/strategy.js';
 import { HealthChecks } from '../apiserver/server/health.js';
@@ -29,6 +30,8 @@ import { serverVersionInfo, serverVersionRoute, versionInfo } from './version.js
 
 export interface RunningServer {
   url: string;
+  /** The Express app the HTTPS server serves, for in-process tests. */
+  app: Express;
   port: number;
   kubeconfigPath?: string;
   storage: Storage;
@@ -136,14 +139,16 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
       health,
       logger,
       version: versionInfo(),
-      hooks: pipeline.hooks,
       ...extraRoutes(
         new Map([...pipeline.routes, [IMAGE_LOOKUP_PATH, imageLookupRoute(image.streams, logger.child({ component: 'image-lookup' }))]]),
         local ? localCoreAPI(pipeline.host.namespaces()) : undefined,
       ),
+      audit: pipeline.audit,
+      metrics: pipeline.metrics,
+      limits: pipeline.limits,
     });
 
-    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, guard.wrap(api.handler));
+    const server: Server = createHttpsServer({ cert: serving.cert, key: serving.key, requestCert: true, rejectUnauthorized: false }, guard.wrap(api.app));
     server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -215,7 +220,7 @@ export async function run(o: Options, out: NodeJS.WritableStream = process.stdou
         await c().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
       }
     };
-    return { url, port, kubeconfigPath, storage, logger, stop };
+    return { url, app: api.app, port, kubeconfigPath, storage, logger, stop };
   } catch (err) {
     for (const c of closers.reverse()) await c().catch(() => undefined);
     throw err;

@@ -74,7 +74,7 @@ export async function startImageTestServer(opts: ImageTestServerOptions = {}): P
     clock: opts.clock,
   });
   const b = servingBundle();
-  const https: Server = createServer({ cert: b.serving.cert, key: b.serving.key }, server.handler);
+  const https: Server = createServer({ cert: b.serving.cert, key: b.serving.key }, server.app);
   await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
   const url = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
   const clients: TestClient[] = [];

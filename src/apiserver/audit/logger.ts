@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { RequestState } from '../endpoints/request-state.js';
-import type { RequestHooks } from '../server/server.js';
+import type { RequestAuditor } from '../filters/audit.js';
 import { LEVELS, type AuditAttributes, type AuditLevel, type PolicyDecision, type PolicyEvaluator } from './policy.js';
 
 /** Where events go: one JSON document per call. */
@@ -98,7 +98,7 @@ export function auditAttributes(state: RequestState): AuditAttributes {
   };
 }
 
-export class AuditLogger implements RequestHooks {
+export class AuditLogger implements RequestAuditor {
   private readonly captures = new WeakMap<IncomingMessage, Capture>();
   private readonly maxBody: number;
   private readonly now: () => Date;
@@ -145,10 +145,9 @@ export class AuditLogger implements RequestHooks {
     };
   }
 
-  admit(req: IncomingMessage, _res: ServerResponse, state: RequestState): undefined {
+  authorized(req: IncomingMessage, state: RequestState): void {
     const c = this.captures.get(req);
-    if (!c) return undefined;
-    // Reaching admission means the authorizer allowed the request.
+    if (!c) return;
     c.authorized = true;
     c.decision = this.decide(state);
     c.wantResponse = c.decision.level === 'RequestResponse' && state.info.verb !== 'watch';
@@ -164,10 +163,9 @@ export class AuditLogger implements RequestHooks {
         } else c.request.push(chunk);
       });
     }
-    return undefined;
   }
 
-  observe(state: RequestState, code: number, _seconds: number, req: IncomingMessage): void {
+  completed(state: RequestState, code: number, req: IncomingMessage): void {
     const c = this.captures.get(req);
     const decision = c?.decision ?? this.decide(state);
     if (decision.level === 'None' || decision.omitStages.includes('ResponseComplete')) return;

@@ -18,6 +18,10 @@ export function setRequestState(req: IncomingMessage, state: RequestState): void
   states.set(req, state);
 }
 
+export function requestStateIfAny(req: IncomingMessage): RequestState | undefined {
+  return states.get(req);
+}
+
 export function requestState(req: IncomingMessage): RequestState {
   const s = states.get(req);
   if (!s) throw new Error('request state missing: the request-info filter must run first');

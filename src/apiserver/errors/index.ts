@@ -1,2 +1,3 @@
 export * from './field.js';
 export * from './status-error.js';
+export * from './text-error.js';

@@ -2,16 +2,18 @@
 // handler's late writes are dropped. A shorter ?timeout= on the request wins.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestState } from '../endpoints/request-state.js';
-import { writeStatusError } from '../endpoints/response.js';
+import type { RequestHandler } from 'express';
+import { requestState, type RequestState } from '../endpoints/request-state.js';
 import { errors } from '../errors/index.js';
-import type { RequestHooks } from '../server/server.js';
 import { isLongRunning } from './long-running.js';
+import type { ErrorWriter } from './recovery.js';
 
 export interface RequestTimeoutOptions {
   /** Seconds; 0 disables. */
   timeoutSeconds: number;
   onTimeout?(state: RequestState, req: IncomingMessage): void;
+  /** The chain's error writer: the 504 fires from a timer, outside Express's error path. */
+  writeError: ErrorWriter;
 }
 
 /** A Go duration as clients send it in ?timeout= ("30s", "1m30s", "500ms"), in seconds. */
@@ -39,30 +41,30 @@ function silence(res: ServerResponse): void {
   };
 }
 
-export function requestTimeoutHook(o: RequestTimeoutOptions): RequestHooks {
-  return {
-    admit(req: IncomingMessage, res: ServerResponse, state: RequestState): (() => void) | undefined {
-      if (isLongRunning(state.info)) return undefined;
-      let seconds = o.timeoutSeconds;
-      const asked = state.query.get('timeout');
-      if (asked) {
-        const s = parseGoDuration(asked);
-        if (s !== undefined && s > 0 && (seconds <= 0 || s < seconds)) seconds = s;
+export function requestTimeout(o: RequestTimeoutOptions): RequestHandler {
+  return (req, res, next) => {
+    const state = requestState(req);
+    if (isLongRunning(state.info)) return next();
+    let seconds = o.timeoutSeconds;
+    const asked = state.query.get('timeout');
+    if (asked) {
+      const s = parseGoDuration(asked);
+      if (s !== undefined && s > 0 && (seconds <= 0 || s < seconds)) seconds = s;
+    }
+    if (seconds <= 0) return next();
+    const timer = setTimeout(() => {
+      if (res.writableEnded) return;
+      o.onTimeout?.(state, req);
+      if (!res.headersSent) {
+        o.writeError(req, res, errors.timeout('request did not complete within requested timeout - context deadline exceeded', {}));
+        silence(res);
+      } else {
+        // Already streaming: all that can be done is to cut it off.
+        res.destroy();
       }
-      if (seconds <= 0) return undefined;
-      const timer = setTimeout(() => {
-        if (res.writableEnded) return;
-        o.onTimeout?.(state, req);
-        if (!res.headersSent) {
-          writeStatusError(res, errors.timeout('request did not complete within requested timeout - context deadline exceeded', {}));
-          silence(res);
-        } else {
-          // Already streaming: all that can be done is to cut it off.
-          res.destroy();
-        }
-      }, seconds * 1000);
-      timer.unref();
-      return () => clearTimeout(timer);
-    },
+    }, seconds * 1000);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
+    next();
   };
 }

@@ -185,6 +185,10 @@ export class APIServerMetrics {
   }
 
   /** A request answered 429 or 504 by the server itself. */
+  inflightChanged(kind: string, current: number): void {
+    this.inflight.set({ request_kind: kind }, current);
+  }
+
   terminated(state: RequestState, req: IncomingMessage, code: number): void {
     const { dry_run: _dryRun, ...l } = this.labels(state, req);
     this.terminations.inc({ ...l, code: String(code) });

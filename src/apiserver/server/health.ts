@@ -1,12 +1,16 @@
 // /healthz, /livez and /readyz with named checks, `?verbose`, `?exclude=<name>` and per-check
-// subpaths, in the text format of k8s.io/apiserver's healthz package.
+// subpaths, in the text format of k8s.io/apiserver's healthz package. Failures are thrown as
+// TextErrors (Go's http.Error) for the chain's error middleware to write.
 
 import type { ServerResponse } from 'node:http';
+import { TextError } from '../errors/index.js';
 
 export interface HealthCheck {
   name: string;
   check(): Promise<void>;
 }
+
+const HEADERS = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache, private' };
 
 export type HealthEndpoint = 'healthz' | 'livez' | 'readyz';
 
@@ -23,24 +27,18 @@ export class HealthChecks {
 
   /** Serves `/<endpoint>` (all checks) or `/<endpoint>/<name>` (one check). */
   async serve(res: ServerResponse, endpoint: HealthEndpoint, sub: string, query: URLSearchParams, onFailure: (name: string, err: unknown) => void): Promise<void> {
-    const headers = { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache, private' };
     const checks = this.checks[endpoint];
     if (sub) {
       const c = checks.find((x) => x.name === sub);
-      if (!c) {
-        res.writeHead(404, headers);
-        res.end('404 page not found\n');
-        return;
-      }
+      if (!c) throw new TextError(404, '404 page not found\n');
       try {
         await c.check();
-        res.writeHead(200, headers);
-        res.end('ok');
       } catch (err) {
         onFailure(c.name, err);
-        res.writeHead(500, headers);
-        res.end(`internal server error: ${c.name} check failed\n`);
+        throw new TextError(500, `internal server error: ${c.name} check failed\n`);
       }
+      res.writeHead(200, HEADERS);
+      res.end('ok');
       return;
     }
     const excluded = new Set(query.getAll('exclude'));
@@ -67,12 +65,8 @@ export class HealthChecks {
         lines.push(`[-]${r.c.name} failed: reason withheld`);
       }
     }
-    if (failed) {
-      res.writeHead(500, headers);
-      res.end(`${lines.join('\n')}\n${endpoint} check failed\n`);
-      return;
-    }
-    res.writeHead(200, headers);
+    if (failed) throw new TextError(500, `${lines.join('\n')}\n${endpoint} check failed\n`);
+    res.writeHead(200, HEADERS);
     res.end(verbose ? `${lines.join('\n')}\n${endpoint} check passed\n` : 'ok');
   }
 }

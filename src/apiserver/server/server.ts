@@ -1,33 +1,48 @@
-// The HTTP shell: one ordered filter chain (recovery, request info, authentication, authorization)
-// in front of health, version, discovery, extra non-resource routes and the resource handler.
+// The Express app: one ordered filter chain (recovery, request info, audit, authentication,
+// in-flight limit, authorization, request timeout) in front of the routes (extra routes from the
+// config, the resource handler, health, version, discovery, OpenAPI), and the one error-handling
+// middleware that writes every Status.
 
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { qualifiedResource } from '../api/types.js';
-import { forbiddenError } from '../auth/forbidden.js';
-import type { AuthorizationAttributes, Authenticator, Authorizer } from '../auth/types.js';
+import type { Authenticator, Authorizer } from '../auth/types.js';
 import { aggregatedDocument, apiGroup, apiGroupList, apiResourceList, type AggregatedDocument, type DiscoveryGroup } from '../discovery/discovery.js';
 import { parseAccept } from '../endpoints/negotiation.js';
 import { ResourceHandler } from '../endpoints/resource-handler.js';
-import type { RequestState } from '../endpoints/request-state.js';
-import { writeJSON, writeNegotiated, writeStatusError } from '../endpoints/response.js';
-import { errors, StatusError } from '../errors/index.js';
-import { attachRequestState } from '../filters/request-info.js';
-import type { UserInfo } from '../registry/strategy.js';
+import { requestState, type RequestState } from '../endpoints/request-state.js';
+import { writeJSON, writeNegotiated } from '../endpoints/response.js';
+import { errors } from '../errors/index.js';
+import { auditStart, type RequestAuditor } from '../filters/audit.js';
+import { authentication } from '../filters/authentication.js';
+import { authorization } from '../filters/authorization.js';
+import { trackLongRunning } from '../filters/long-running.js';
+import { maxInFlight, type RequestKind } from '../filters/max-inflight.js';
+import { errorWriter, recovery } from '../filters/recovery.js';
+import { requestInfo } from '../filters/request-info.js';
+import { requestTimeout } from '../filters/request-timeout.js';
 import { OpenAPIService } from '../openapi/service.js';
 import type { OpenAPIInfo } from '../openapi/documents.js';
 import { HealthChecks, type HealthEndpoint } from './health.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, state: RequestState) => Promise<void> | void;
 
-/** A filter may answer the request itself (return true) or let it continue. */
-export interface RequestHooks {
-  /** Runs first, before anything is read or written (e.g. the audit log starts recording). */
-  received?(req: IncomingMessage, res: ServerResponse): void;
-  /** Runs after authentication and authorization, before the handler; returns a release callback. */
-  admit?(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<(() => void) | undefined> | (() => void) | undefined;
-  /** Called once per finished request with its outcome. */
-  observe?(state: RequestState, code: number, durationSeconds: number, req: IncomingMessage): void;
+/** What the chain reports to the metrics (apiserver_request_total and friends). */
+export interface RequestMetrics {
+  observeRequest(state: RequestState, code: number, durationSeconds: number, req: IncomingMessage): void;
+  /** A watch started; the returned callback runs when it ends. */
+  longrunningStarted(state: RequestState, req: IncomingMessage): () => void;
+  /** A request the server refused in self-defense (429, 504). */
+  terminated(state: RequestState, req: IncomingMessage, code: number): void;
+  inflightChanged(kind: RequestKind, current: number): void;
+}
+
+export interface RequestLimits {
+  /** --max-requests-inflight, --max-mutating-requests-inflight; 0 = unlimited. */
+  maxReadOnly: number;
+  maxMutating: number;
+  /** --request-timeout in seconds; 0 disables. */
+  timeoutSeconds: number;
 }
 
 export interface APIServerConfig {
@@ -37,22 +52,24 @@ export interface APIServerConfig {
   health: HealthChecks;
   logger: Logger;
   version: Record<string, string>;
-  /** Extra routes by exact path (e.g. /metrics), looked up before everything else. */
+  /** Extra routes by Express path (e.g. /metrics), any method, looked up before everything else. */
   routes?: ReadonlyMap<string, RouteHandler>;
   /** Extra routes by prefix, after the exact ones; they may also serve resource paths. */
   prefixRoutes?: ReadonlyArray<[string, RouteHandler]>;
-  hooks?: RequestHooks;
+  audit?: RequestAuditor;
+  metrics?: RequestMetrics;
+  limits?: RequestLimits;
   clock?: () => Date;
   minWatchTimeoutSeconds?: number;
   /** Title and version of the OpenAPI documents (/openapi/v2, /openapi/v3) built from the groups. */
   openapi?: OpenAPIInfo;
 }
 
-const HEALTH = new Set<HealthEndpoint>(['healthz', 'livez', 'readyz']);
+const HEALTH: readonly HealthEndpoint[] = ['healthz', 'livez', 'readyz'];
 
 export class APIServer {
-  /** The request listener for node's http(s) server: the whole filter chain and every route. */
-  readonly handler: RequestListener;
+  /** The Express app: served by node's https server, or driven in-process by tests (supertest). */
+  readonly app: Express;
   readonly resources: ResourceHandler;
   private readonly aggregated: Record<'v2' | 'v2beta1', AggregatedDocument>;
   private readonly pathIndex: string[];
@@ -70,15 +87,82 @@ export class APIServer {
       },
     });
     this.pathIndex = this.buildPathIndex();
-    // A plain listener: routing is by RequestInfo, so a framework router would only add cost.
-    this.handler = (req, res) => {
-      void this.serve(req, res);
-    };
+    this.app = this.buildApp();
   }
 
   /** Readiness fails from now on, so load balancers drain this replica. */
   startShutdown(): void {
     this.shuttingDown = true;
+  }
+
+  private buildApp(): Express {
+    const { cfg } = this;
+    const app = express();
+    // Nothing Express adds may reach the wire: no X-Powered-By, no ETags of its own, no query
+    // parsing (request info parses the query once); paths match as kube-apiserver's mux does.
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.set('query parser', false);
+    app.set('case sensitive routing', true);
+
+    const writeError = errorWriter(cfg.logger);
+    const metrics = cfg.metrics;
+    const limits = cfg.limits ?? { maxReadOnly: 0, maxMutating: 0, timeoutSeconds: 0 };
+    // The chain, in kube-apiserver's order. Recovery wraps it all; Express runs error-handling
+    // middleware after the routes, so it is registered last (below).
+    const chain: RequestHandler[] = [requestInfo(metrics ? (s, code, seconds, req) => metrics.observeRequest(s, code, seconds, req) : undefined)];
+    if (cfg.audit) chain.push(auditStart(cfg.audit));
+    chain.push(authentication(cfg.authenticator, cfg.logger));
+    chain.push(
+      maxInFlight({
+        maxReadOnly: limits.maxReadOnly,
+        maxMutating: limits.maxMutating,
+        onChange: metrics ? (kind, n) => metrics.inflightChanged(kind, n) : undefined,
+        onReject: metrics ? (s, req) => metrics.terminated(s, req, 429) : undefined,
+      }),
+    );
+    const audit = cfg.audit;
+    chain.push(authorization(cfg.authorizer, cfg.logger, audit ? (req, s) => audit.authorized(req, s) : undefined));
+    if (metrics) chain.push(trackLongRunning((s, req) => metrics.longrunningStarted(s, req)));
+    chain.push(requestTimeout({ timeoutSeconds: limits.timeoutSeconds, onTimeout: metrics ? (s, req) => metrics.terminated(s, req, 504) : undefined, writeError }));
+    app.use(chain);
+
+    // Extra routes first: they may serve resource paths this server does not own (/api/v1/...).
+    for (const [path, handler] of cfg.routes ?? []) app.all(path, (req, res) => handler(req, res, requestState(req)));
+    const prefixes = cfg.prefixRoutes ?? [];
+    if (prefixes.length) {
+      app.use((req, res, next) => {
+        const s = requestState(req);
+        const path = trimSlashes(s.info.path);
+        for (const [prefix, handler] of prefixes) if (path.startsWith(prefix)) return handler(req, res, s);
+        next();
+      });
+    }
+    app.use(this.resourceRequests());
+    for (const e of HEALTH) app.use(`/${e}`, this.healthRoute(e));
+    app.use('/openapi', (req, res, next) => {
+      const s = requestState(req);
+      if (!this.openapi.handle(trimSlashes(s.info.path), s.query, req, res)) next();
+    });
+    app.get('/', (_req, res) => writeJSON(res, 200, { paths: this.pathIndex }, NO_STORE));
+    app.get('/version', (_req, res) => writeJSON(res, 200, cfg.version, NO_STORE));
+    app.get('/api', (_req, res) => writeJSON(res, 404, { paths: this.pathIndex }, NO_STORE));
+    app.get('/apis', (req, res) => this.serveApis(req, res));
+    for (const name of new Set(cfg.groups.map((g) => g.group))) {
+      const group = apiGroup(cfg.groups, name);
+      if (group) app.get(`/apis/${name}`, (_req, res) => writeNegotiated(res, 200, group, NO_STORE));
+    }
+    for (const g of cfg.groups) {
+      const resources = apiResourceList(g);
+      app.get(`/apis/${g.group}/${g.version}`, (_req, res) => writeNegotiated(res, 200, resources, NO_STORE));
+    }
+    app.use((req, res) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed();
+      res.setHeader('Cache-Control', 'no-store');
+      throw errors.notFoundPath();
+    });
+    app.use(recovery(writeError));
+    return app;
   }
 
   private buildPathIndex(): string[] {
@@ -93,94 +177,28 @@ export class APIServer {
     return [...paths].sort();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
-    let state: RequestState | undefined;
-    let release: (() => void) | undefined;
-    this.cfg.hooks?.received?.(req, res);
-    res.setHeader('Cache-Control', 'no-cache, private');
-    res.once('close', () => {
-      release?.();
-      if (state) this.cfg.hooks?.observe?.(state, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9, req);
-    });
-    try {
-      state = attachRequestState(req, res);
-      const authn = await this.cfg.authenticator.authenticate(req);
-      if (authn.kind !== 'authenticated') {
-        this.cfg.logger.debug({ auditID: state.auditID, reason: authn.kind === 'error' ? authn.error : 'none' }, 'unauthorized');
-        throw errors.unauthorized();
-      }
-      state.user = authn.user;
-      await this.authorize(req, res, state, authn.user);
-      if (res.writableEnded) return;
-      release = (await this.cfg.hooks?.admit?.(req, res, state)) ?? undefined;
-      if (res.writableEnded) return;
-      await this.route(req, res, state);
-    } catch (err) {
-      this.writeError(res, err, state);
-    }
-  }
-
-  private async authorize(req: IncomingMessage, res: ServerResponse, state: RequestState, user: UserInfo): Promise<void> {
-    const i = state.info;
-    const attrs: AuthorizationAttributes = i.isResourceRequest
-      ? { user, resource: { verb: i.verb, group: i.apiGroup, version: i.apiVersion, resource: i.resource, subresource: i.subresource, name: i.name, namespace: i.namespace } }
-      : { user, nonResource: { verb: i.verb, path: i.path } };
-    const result = await this.cfg.authorizer.authorize(attrs);
-    if (result.decision === 'allow') return;
-    if (result.error) {
-      // A failed authorization check is an error, never an allow and not a plain 403.
-      this.cfg.logger.error({ auditID: state.auditID, err: result.error }, 'authorization failed');
-      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(`Internal Server Error: ${JSON.stringify(req.url ?? '')}: ${result.error}`);
-      return;
-    }
-    throw forbiddenError(attrs, result.reason);
-  }
-
-  private async route(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
-    const info = state.info;
-    const path = info.path.length > 1 ? info.path.replace(/\/+$/, '') : info.path;
-    // Extra routes first: they may serve resource paths this server does not own (e.g. /api/v1/...).
-    const exact = this.cfg.routes?.get(path);
-    if (exact) return exact(req, res, state);
-    for (const [prefix, handler] of this.cfg.prefixRoutes ?? []) {
-      if (path.startsWith(prefix)) return handler(req, res, state);
-    }
-    if (info.isResourceRequest) {
+  /** Requests for resources (by RequestInfo) go to the resource handler; the rest go on. */
+  private resourceRequests(): RequestHandler {
+    return (req, res, next) => {
+      const state = requestState(req);
+      if (!state.info.isResourceRequest) return next();
       if (!state.user) throw errors.unauthorized();
       res.setHeader('Cache-Control', 'no-store');
-      await this.resources.handle(req, res, info, state.query, state.user);
-      return;
-    }
-    const segs = path.split('/').filter(Boolean);
-    const method = req.method ?? 'GET';
+      return this.resources.handle(req, res, state.info, state.query, state.user);
+    };
+  }
 
-    if (segs.length >= 1 && HEALTH.has(segs[0] as HealthEndpoint) && (method === 'GET' || method === 'HEAD')) {
-      await this.cfg.health.serve(res, segs[0] as HealthEndpoint, segs.slice(1).join('/'), state.query, (name, err) =>
+  /** /<endpoint> and /<endpoint>/<check>, GET or HEAD. */
+  private healthRoute(endpoint: HealthEndpoint): RequestHandler {
+    const prefix = `/${endpoint}`;
+    return (req, res, next) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      const s = requestState(req);
+      const sub = trimSlashes(s.info.path).slice(prefix.length + 1);
+      return this.cfg.health.serve(res, endpoint, sub, s.query, (name, err) =>
         this.cfg.logger.warn({ check: name, err: err instanceof Error ? err.message : String(err) }, 'health check failed'),
       );
-      return;
-    }
-    if (this.openapi.handle(path, state.query, req, res)) return;
-    if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
-    res.setHeader('Cache-Control', 'no-store');
-    if (path === '/' || path === '') return writeJSON(res, 200, { paths: this.pathIndex });
-    if (path === '/version') return writeJSON(res, 200, this.cfg.version);
-    if (path === '/api') return writeJSON(res, 404, { paths: this.pathIndex });
-    if (segs[0] === 'apis') {
-      if (segs.length === 1) return this.serveApis(req, res);
-      const gvs = this.cfg.groups;
-      if (segs.length === 2) {
-        const g = apiGroup(gvs, segs[1]);
-        if (g) return writeNegotiated(res, 200, g);
-      }
-      if (segs.length === 3) {
-        const g = gvs.find((x) => x.group === segs[1] && x.version === segs[2]);
-        if (g) return writeNegotiated(res, 200, apiResourceList(g));
-      }
-    }
-    throw errors.notFoundPath();
+    };
   }
 
   /** /apis: aggregated discovery when asked for by Accept, else the plain group list. */
@@ -207,21 +225,14 @@ export class APIServer {
       if (m.params.as) continue;
       break;
     }
-    writeNegotiated(res, 200, apiGroupList(this.cfg.groups));
-  }
-
-  private writeError(res: ServerResponse, err: unknown, state: RequestState | undefined): void {
-    if (res.headersSent) {
-      if (!res.writableEnded) res.end();
-      return;
-    }
-    if (err instanceof StatusError) {
-      writeStatusError(res, err);
-      return;
-    }
-    this.cfg.logger.error({ err, auditID: state?.auditID, path: state?.info.path }, 'unhandled error');
-    writeStatusError(res, errors.internal(err instanceof Error ? err.message : String(err)));
+    writeNegotiated(res, 200, apiGroupList(this.cfg.groups), NO_STORE);
   }
 }
 
-export { qualifiedResource };
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+function trimSlashes(path: string): string {
+  let end = path.length;
+  while (end > 1 && path.charCodeAt(end - 1) === 47) end--;
+  return end === path.length ? path : path.slice(0, end);
+}

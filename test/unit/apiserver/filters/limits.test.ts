@@ -1,82 +1,89 @@
 import assert from 'node:assert/strict';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, it } from '@jest/globals';
-import { parseRequestInfo } from '../../../../src/apiserver/endpoints/request-info.js';
-import type { RequestState } from '../../../../src/apiserver/endpoints/request-state.js';
-import { composeHooks } from '../../../../src/apiserver/filters/hooks.js';
-import { maxInFlightHook } from '../../../../src/apiserver/filters/max-inflight.js';
+import express, { type Express, type RequestHandler } from 'express';
+import { pino } from 'pino';
+import request from 'supertest';
+import { requestState } from '../../../../src/apiserver/endpoints/request-state.js';
+import { maxInFlight } from '../../../../src/apiserver/filters/max-inflight.js';
+import { errorWriter, recovery } from '../../../../src/apiserver/filters/recovery.js';
+import { requestInfo } from '../../../../src/apiserver/filters/request-info.js';
 import { parseGoDuration } from '../../../../src/apiserver/filters/request-timeout.js';
 
-function state(method: string, path: string, groups: string[] = []): RequestState {
-  const url = new URL(path, 'https://x');
-  return { info: parseRequestInfo(method, url.pathname, url.searchParams), query: url.searchParams, user: { username: 'u', groups }, auditID: 'a', receivedAt: new Date() };
-}
-
-/** Just enough of a response to record what the limiter wrote. */
-function response(): ServerResponse & { written: { code: number; headers: Record<string, unknown>; body: string } } {
-  const r = {
-    written: { code: 0, headers: {}, body: '' },
-    writableEnded: false,
-    headersSent: false,
-    writeHead(code: number, headers: Record<string, unknown>) {
-      r.written.code = code;
-      r.written.headers = headers;
-      r.headersSent = true;
-      return r;
-    },
-    end(body?: string) {
-      r.written.body = body ?? '';
-      r.writableEnded = true;
-      return r;
-    },
-  };
-  return r as unknown as ServerResponse & { written: { code: number; headers: Record<string, unknown>; body: string } };
-}
-
-const req = {} as IncomingMessage;
 const LIST = '/apis/image.openshift.io/v1/namespaces/a/imagestreams';
 
+/**
+ * request info -> a user from the X-Groups header -> the limiter -> a handler that holds requests
+ * marked ?hold until released (and says when one arrived); everything else answers at once.
+ */
+function limitedApp(limiter: RequestHandler): { app: Express; arrived: () => Promise<void>; release: () => void } {
+  const held: (() => void)[] = [];
+  let arrivals: (() => void)[] = [];
+  const app = express();
+  app.use(requestInfo());
+  app.use((req, _res, next) => {
+    requestState(req).user = { username: 'u', groups: String(req.headers['x-groups'] ?? '').split(',').filter(Boolean) };
+    next();
+  });
+  app.use(limiter);
+  app.use((req, res) => {
+    const answer = (): void => void res.end('ok');
+    if (!requestState(req).query.has('hold')) return answer();
+    held.push(answer);
+    for (const a of arrivals) a();
+    arrivals = [];
+  });
+  app.use(recovery(errorWriter(pino({ level: 'silent' }))));
+  return {
+    app,
+    arrived: () => new Promise<void>((resolve) => arrivals.push(resolve)),
+    release: () => held.shift()?.(),
+  };
+}
+
 describe('in-flight limits', () => {
-  it('answer 429 with Retry-After past the read-only limit and admit again after a release', () => {
+  it('answer 429 with Retry-After past the read-only limit and admit again after a release', async () => {
     const counts: string[] = [];
-    const hook = maxInFlightHook({ maxReadOnly: 2, maxMutating: 1, onChange: (k, n) => counts.push(`${k}=${n}`) });
-    const r1 = hook.admit?.(req, response(), state('GET', LIST)) as () => void;
-    const r2 = hook.admit?.(req, response(), state('GET', LIST)) as () => void;
-    const refused = response();
-    assert.equal(hook.admit?.(req, refused, state('GET', LIST)), undefined);
-    assert.equal(refused.written.code, 429);
-    assert.equal(refused.written.headers['Retry-After'], '1');
-    assert.equal(JSON.parse(refused.written.body).reason, 'TooManyRequests');
-    assert.ok(hook.admit?.(req, response(), state('POST', LIST)), 'mutating requests have their own limit');
-    r1();
-    r1();
-    assert.ok(hook.admit?.(req, response(), state('GET', LIST)), 'a release frees one slot, once');
-    r2();
-    assert.deepEqual(counts.slice(0, 3), ['readOnly=1', 'readOnly=2', 'mutating=1']);
+    const { app, arrived, release } = limitedApp(maxInFlight({ maxReadOnly: 2, maxMutating: 1, onChange: (k, n) => counts.push(`${k}=${n}`) }));
+    const agent = request(app);
+    /** Sends a request the handler holds, and waits until it got there. */
+    const hold = async (method: 'get' | 'post'): Promise<Promise<request.Response>> => {
+      const a = arrived();
+      const r = agent[method](`${LIST}?hold=1`).then((x) => x);
+      await a;
+      return r;
+    };
+    const r1 = await hold('get');
+    const r2 = await hold('get');
+    const refused = await agent.get(LIST);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal(refused.body.reason, 'TooManyRequests');
+    const post = await hold('post');
+    assert.deepEqual(counts.slice(0, 3), ['readOnly=1', 'readOnly=2', 'mutating=1'], 'mutating requests have their own limit');
+    release();
+    assert.equal((await r1).status, 200);
+    const r3 = await hold('get');
+    assert.equal((await agent.get(LIST)).status, 429, 'a release frees exactly one slot');
+    release();
+    release();
+    release();
+    assert.equal((await r2).status, 200);
+    assert.equal((await post).status, 200);
+    await r3;
   });
 
-  it('do not limit watches, health probes or system:masters', () => {
-    const hook = maxInFlightHook({ maxReadOnly: 1, maxMutating: 1 });
-    assert.ok(hook.admit?.(req, response(), state('GET', LIST)));
-    for (const s of [state('GET', `${LIST}?watch=true`), state('GET', '/readyz'), state('GET', LIST, ['system:masters'])]) {
-      const res = response();
-      assert.equal(hook.admit?.(req, res, s), undefined);
-      assert.equal(res.written.code, 0, s.info.path);
-    }
-  });
-
-  it('composed hooks stop at the first that answers and release in reverse order', async () => {
-    const order: string[] = [];
-    const hooks = composeHooks([
-      { admit: () => () => order.push('first') },
-      { admit: () => () => order.push('second') },
-      { admit: (_q, res) => void res.end() },
-      { admit: () => () => order.push('never') },
-    ]);
-    const res = response();
-    const release = await hooks.admit?.(req, res, state('GET', LIST));
-    release?.();
-    assert.deepEqual(order, ['second', 'first']);
+  it('do not limit watches, health probes or system:masters', async () => {
+    const { app, arrived, release } = limitedApp(maxInFlight({ maxReadOnly: 1, maxMutating: 1 }));
+    const agent = request(app);
+    const a = arrived();
+    const held = agent.get(`${LIST}?hold=1`).then((x) => x);
+    await a;
+    assert.equal((await agent.get(LIST)).status, 429, 'the one slot is taken');
+    assert.equal((await agent.get(`${LIST}?watch=true`)).status, 200);
+    assert.equal((await agent.get('/readyz')).status, 200);
+    assert.equal((await agent.get(LIST).set('X-Groups', 'system:masters')).status, 200);
+    release();
+    await held;
   });
 });
 
