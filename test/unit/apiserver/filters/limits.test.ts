@@ -46,11 +46,11 @@ describe('in-flight limits', () => {
     const { app, arrived, release } = limitedApp(maxInFlight({ maxReadOnly: 2, maxMutating: 1, onChange: (k, n) => counts.push(`${k}=${n}`) }));
     const agent = request(app);
     /** Sends a request the handler holds, and waits until it got there. */
-    const hold = async (method: 'get' | 'post'): Promise<Promise<request.Response>> => {
+    const hold = async (method: 'get' | 'post'): Promise<{ response: Promise<request.Response> }> => {
       const a = arrived();
-      const r = agent[method](`${LIST}?hold=1`).then((x) => x);
+      const response = agent[method](`${LIST}?hold=1`).then((x) => x);
       await a;
-      return r;
+      return { response };
     };
     const r1 = await hold('get');
     const r2 = await hold('get');
@@ -61,15 +61,15 @@ describe('in-flight limits', () => {
     const post = await hold('post');
     assert.deepEqual(counts.slice(0, 3), ['readOnly=1', 'readOnly=2', 'mutating=1'], 'mutating requests have their own limit');
     release();
-    assert.equal((await r1).status, 200);
+    assert.equal((await r1.response).status, 200);
     const r3 = await hold('get');
     assert.equal((await agent.get(LIST)).status, 429, 'a release frees exactly one slot');
     release();
     release();
     release();
-    assert.equal((await r2).status, 200);
-    assert.equal((await post).status, 200);
-    await r3;
+    assert.equal((await r2.response).status, 200);
+    assert.equal((await post.response).status, 200);
+    assert.equal((await r3.response).status, 200);
   });
 
   it('do not limit watches, health probes or system:masters', async () => {
