@@ -1,10 +1,13 @@
-// A small HTTPS client for tests: JSON in, status/headers/body out, plus a watch reader.
+// A small client for tests: JSON in, status/headers/body out, plus a watch reader. It talks HTTPS
+// to a listening server, or drives the Express app in-process through supertest (plain HTTP, no
+// certificates), with the same requests and the same responses.
 
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest, Agent } from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener } from 'node:http';
+import supertest from 'supertest';
 
 export interface Response {
   status: number;
@@ -17,7 +20,9 @@ export interface Response {
 }
 
 export interface ClientOptions {
-  baseURL: string;
+  /** An HTTPS server's URL; or, instead, `app` to call in-process. */
+  baseURL?: string;
+  app?: RequestListener;
   ca?: string;
   token?: string;
   cert?: string;
@@ -38,12 +43,17 @@ export class TestClient {
     this.agent = new Agent({ ca: opts.ca, cert: opts.cert, key: opts.key, keepAlive: true, maxSockets: 64 });
   }
 
+  /** The URL the requests go to; in-process clients have none. */
+  get baseURL(): string {
+    if (!this.opts.baseURL) throw new Error('an in-process client has no URL');
+    return this.opts.baseURL;
+  }
+
   withToken(token: string | undefined): TestClient {
     return new TestClient({ ...this.opts, token });
   }
 
   private open(method: string, path: string, o: RequestOptions = {}): Promise<IncomingMessage> {
-    const url = new URL(path, this.opts.baseURL);
     const headers: Record<string, string | string[]> = { Accept: 'application/json', ...o.headers };
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
     let payload: Buffer | undefined;
@@ -53,6 +63,8 @@ export class TestClient {
       headers['Content-Type'] = o.contentType ?? (headers['Content-Type'] as string | undefined) ?? 'application/json';
       headers['Content-Length'] = String(payload.length);
     }
+    if (this.opts.app) return openInProcess(this.opts.app, method, path, headers, payload);
+    const url = new URL(path, this.opts.baseURL);
     return new Promise((resolve, reject) => {
       const req = httpsRequest(url, { method, headers, agent: this.agent }, resolve);
       req.on('error', reject);
@@ -108,6 +120,41 @@ export class TestClient {
   }
 }
 
+/**
+ * One request through supertest, answered with the raw response stream as soon as its head
+ * arrives (so watches stream): every status is accepted, redirects are not followed, and the body
+ * is sent and left to read as bytes.
+ */
+function openInProcess(app: RequestListener, method: string, path: string, headers: Record<string, string | string[]>, payload: Buffer | undefined): Promise<IncomingMessage> {
+  // supertest names its request builders by lower-cased method; any method node knows is there.
+  const start = (supertest(app) as unknown as Record<string, (url: string) => supertest.Test>)[method.toLowerCase()];
+  if (!start) return Promise.reject(new Error(`supertest cannot send ${method}`));
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    let test = start(path).redirects(0).ok(() => true);
+    // superagent passes an array on to node's setHeader (one header line each); its types allow
+    // arrays only for Cookie.
+    for (const [name, value] of Object.entries(headers)) test = test.set(name, value as string);
+    // The bytes go as they are: superagent would JSON-encode a Buffer sent as application/json
+    // (its types say a serializer returns a string; node's request takes the Buffer as well).
+    if (payload) test = test.serialize((body: Buffer) => body as unknown as string).send(payload);
+    // Unbuffered, with a parser that only hands the stream over, paused: superagent's own 'data'
+    // listener must not start the flow before the caller reads.
+    test
+      .buffer(false)
+      .parse((res) => {
+        // In node, superagent hands its parsers the raw response stream (typed as its Response).
+        const raw = res as unknown as IncomingMessage;
+        raw.pause();
+        answered = true;
+        resolve(raw);
+      })
+      .end((err) => {
+        if (err && !answered) reject(err);
+      });
+  });
+}
+
 export interface WatchEventJSON {
   type: string;
   object: Record<string, unknown> & { metadata?: Record<string, unknown> };
@@ -133,6 +180,7 @@ export class WatchReader {
     res.on('end', () => this.finish());
     res.on('close', () => this.finish());
     res.on('error', () => this.finish());
+    res.resume();
   }
 
   get status(): number {

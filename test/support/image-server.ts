@@ -1,15 +1,13 @@
-// The image API served over HTTPS against a real etcd, assembled here from its parts (storage,
-// installImageAPI, APIServer) so tests can inject collaborators: access checks, pull secrets,
-// LimitRanges, the registry allow-list, a history bound. Users are bearer tokens; every request
-// is authorized (in-API access checks are what the injected checker decides).
+// The image API against a real etcd, assembled here from its parts (storage, installImageAPI,
+// APIServer) so tests can inject collaborators: access checks, pull secrets, LimitRanges, the
+// registry allow-list, a history bound. The clients drive the Express app in-process (supertest).
+// Users are bearer tokens; every request is authorized (in-API access checks are what the
+// injected checker decides).
 
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { Authenticator, Authorizer } from '../../src/apiserver/auth/types.js';
 import type { UserInfo } from '../../src/apiserver/registry/strategy.js';
 import { HealthChecks } from '../../src/apiserver/server/health.js';
-import { generateServingBundle, type ServingBundle } from '../../src/apiserver/server/selfsigned.js';
 import { APIServer } from '../../src/apiserver/server/server.js';
 import { createEtcd3Storage } from '../../src/apiserver/storage/etcd3/index.js';
 import type { Storage } from '../../src/apiserver/storage/interfaces.js';
@@ -37,15 +35,7 @@ export interface ImageTestServer {
   /** A client authenticated with another token of `users`. */
   as(token: string): TestClient;
   api: ImageAPI;
-  url: string;
-  ca: string;
   stop(): Promise<void>;
-}
-
-let bundle: ServingBundle | undefined;
-function servingBundle(): ServingBundle {
-  bundle ??= generateServingBundle(['localhost'], ['127.0.0.1']);
-  return bundle;
 }
 
 export async function startImageTestServer(opts: ImageTestServerOptions = {}): Promise<ImageTestServer> {
@@ -73,28 +63,14 @@ export async function startImageTestServer(opts: ImageTestServerOptions = {}): P
     version: { gitVersion: 'v0.0.0-test' },
     clock: opts.clock,
   });
-  const b = servingBundle();
-  const https: Server = createServer({ cert: b.serving.cert, key: b.serving.key }, server.app);
-  await new Promise<void>((resolve) => https.listen(0, '127.0.0.1', resolve));
-  const url = `https://127.0.0.1:${(https.address() as AddressInfo).port}`;
-  const clients: TestClient[] = [];
-  const make = (token: string): TestClient => {
-    const c = new TestClient({ baseURL: url, ca: b.ca.cert, token });
-    clients.push(c);
-    return c;
-  };
+  const make = (token: string): TestClient => new TestClient({ app: server.app, token });
   return {
     client: make(ADMIN_TOKEN),
     etcd,
     prefix,
     as: make,
     api,
-    url,
-    ca: b.ca.cert,
     stop: async () => {
-      for (const c of clients) c.close();
-      https.closeAllConnections();
-      await new Promise<void>((resolve) => https.close(() => resolve()));
       await storage.close();
       if (ownEtcd) await etcd.destroy();
     },

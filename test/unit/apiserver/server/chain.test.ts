@@ -60,15 +60,14 @@ function harness(extra: Partial<APIServerConfig> = {}): Harness {
       calls.push('authenticate');
       const auth = req.headers.authorization;
       if (auth === 'Bearer explode') throw new Error('authenticator crashed');
-      return auth === 'Bearer ok' ? { kind: 'authenticated', user: { username: 'alice', groups: ['system:authenticated'] } } : { kind: 'none' };
+      return auth === 'Bearer ok' ? { kind: 'authenticated', user: { username: 'alice', groups: ['system:authenticated'] } } : { kind: 'not-handled' };
     },
   };
   const authorizer: Authorizer = {
     authorize: async (attrs) => {
       calls.push('authorize');
-      const path = attrs.nonResource?.path;
-      if (path === '/undecidable') return { decision: 'deny', error: 'webhook unreachable' };
-      if (attrs.resource?.name === 'secret') return { decision: 'deny', reason: '' };
+      if ('nonResource' in attrs && attrs.nonResource.path === '/undecidable') return { decision: 'deny', error: 'webhook unreachable' };
+      if ('resource' in attrs && attrs.resource.name === 'secret') return { decision: 'deny', reason: '' };
       return { decision: 'allow' };
     },
   };
