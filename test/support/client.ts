@@ -142,7 +142,7 @@ function openInProcess(app: RequestListener, method: string, path: string, heade
     // listener must not start the flow before the caller reads.
     test
       .buffer(false)
-      .parse((res) => {
+      .parse((res: supertest.Response, _done: (err: Error | null, body: unknown) => void) => {
         // In node, superagent hands its parsers the raw response stream (typed as its Response).
         const raw = res as unknown as IncomingMessage;
         raw.pause();
