@@ -1,4 +1,5 @@
 // Starts the real server in-process against a real etcd, in local mode (admin token), on a free port.
+// `client` drives its Express app in-process (supertest); `https` goes through the TLS listener.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ export interface TestServer {
   etcd: EtcdHandle;
   server: RunningServer;
   client: TestClient;
+  https: TestClient;
   token: string;
   ca: string;
   dir: string;
@@ -46,17 +48,19 @@ export async function startTestServer(extraArgs: string[] = [], etcd?: EtcdHandl
   const kc = parseYaml(readFileSync(server.kubeconfigPath ?? '', 'utf8')) as Kubeconfig;
   const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString();
   const token = kc.users[0].user.token;
-  const client = new TestClient({ baseURL: server.url, ca, token });
+  const client = new TestClient({ app: server.app, token });
+  const https = new TestClient({ baseURL: server.url, ca, token });
   return {
     etcd: e,
     server,
     client,
+    https,
     token,
     ca,
     dir,
     options: parsed.options,
     stop: async () => {
-      client.close();
+      https.close();
       await server.stop();
       if (ownEtcd) await e.destroy();
       rmSync(dir, { recursive: true, force: true });

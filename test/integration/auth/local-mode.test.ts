@@ -1,5 +1,5 @@
 // --local runs without a host cluster: the generated admin token is system:masters, nobody else
-// is authorized, and every namespace counts as existing.
+// is authorized, and every namespace counts as existing. Over the TLS listener, as kubectl talks to it.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -16,21 +16,21 @@ describe('local mode', () => {
 
   it('the admin token may do anything, in any namespace', async () => {
     const ns = `anywhere-${Date.now()}`;
-    assert.equal((await t.client.post(nsPath(ns, 'imagestreams'), imageStream('web'))).status, 201);
-    assert.equal((await t.client.get('/metrics')).status, 200);
+    assert.equal((await t.https.post(nsPath(ns, 'imagestreams'), imageStream('web'))).status, 201);
+    assert.equal((await t.https.get('/metrics')).status, 200);
   });
 
   it('anonymous requests reach only the health probes; another token is 401', async () => {
-    const anon = t.client.withToken(undefined);
+    const anon = t.https.withToken(undefined);
     assert.equal((await anon.get('/readyz')).status, 200);
     const list = await anon.get(nsPath('default', 'imagestreams'));
     assert.equal(list.status, 403);
     assert.equal(list.json().message, 'imagestreams.image.openshift.io is forbidden: User "system:anonymous" cannot list resource "imagestreams" in API group "image.openshift.io" in the namespace "default"');
-    assert.equal((await t.client.withToken('not-the-admin-token').get(nsPath('default', 'imagestreams'))).status, 401);
+    assert.equal((await t.https.withToken('not-the-admin-token').get(nsPath('default', 'imagestreams'))).status, 401);
   });
 
   it('readyz reports the informer-sync check', async () => {
-    const r = await t.client.get('/readyz?verbose');
+    const r = await t.https.get('/readyz?verbose');
     assert.match(r.text, /\[\+\]informer-sync ok\n/);
   });
 
