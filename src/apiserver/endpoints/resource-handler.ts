@@ -97,6 +97,11 @@ export class ResourceHandler {
     this.minWatchTimeout = opts.minWatchTimeoutSeconds ?? 1800;
   }
 
+  /** Whether the request's group version is installed here. */
+  serves(info: RequestInfo): boolean {
+    return this.groups.has(`${info.apiGroup}/${info.apiVersion}`);
+  }
+
   /** The storage for a request, or a 404 Status. */
   lookup(info: RequestInfo): RESTStorage {
     const gv = this.groups.get(`${info.apiGroup}/${info.apiVersion}`);

@@ -1,6 +1,6 @@
 // The Express app: one ordered filter chain (recovery, request info, audit, authentication,
-// in-flight limit, authorization, request timeout) in front of the routes (extra routes from the
-// config, the resource handler, health, version, discovery, OpenAPI), and the one error-handling
+// in-flight limit, authorization, request timeout) in front of the routes (the resource handler,
+// extra routes from the config, health, version, discovery, OpenAPI), and the one error-handling
 // middleware that writes every Status.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -52,7 +52,7 @@ export interface APIServerConfig {
   health: HealthChecks;
   logger: Logger;
   version: Record<string, string>;
-  /** Extra routes by Express path (e.g. /metrics), any method, looked up before everything else. */
+  /** Extra routes by Express path (e.g. /metrics), any method, looked up before all but the installed resources. */
   routes?: ReadonlyMap<string, RouteHandler>;
   /** Extra routes by prefix, after the exact ones; they may also serve resource paths. */
   prefixRoutes?: ReadonlyArray<[string, RouteHandler]>;
@@ -127,7 +127,9 @@ export class APIServer {
     chain.push(requestTimeout({ timeoutSeconds: limits.timeoutSeconds, onTimeout: metrics ? (s, req) => metrics.terminated(s, req, 504) : undefined, writeError }));
     app.use(chain);
 
-    // Extra routes first: they may serve resource paths this server does not own (/api/v1/...).
+    // Resources of installed group versions first: they pass no route pattern. The extra routes
+    // come next; they may serve resource paths this server does not own (/api/v1/...).
+    app.use(this.resourceRequests());
     for (const [path, handler] of cfg.routes ?? []) app.all(path, (req, res) => handler(req, res, requestState(req)));
     const prefixes = cfg.prefixRoutes ?? [];
     if (prefixes.length) {
@@ -138,7 +140,6 @@ export class APIServer {
         next();
       });
     }
-    app.use(this.resourceRequests());
     for (const e of HEALTH) app.use(`/${e}`, this.healthRoute(e));
     app.use('/openapi', (req, res, next) => {
       const s = requestState(req);
@@ -157,7 +158,7 @@ export class APIServer {
       app.get(`/apis/${g.group}/${g.version}`, (_req, res) => writeNegotiated(res, 200, resources, NO_STORE));
     }
     app.use((req, res) => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw errors.methodNotAllowed();
+      if (req.method !== 'GET' && req.method !== 'HEAD' && !requestState(req).info.isResourceRequest) throw errors.methodNotAllowed();
       res.setHeader('Cache-Control', 'no-store');
       throw errors.notFoundPath();
     });
@@ -177,11 +178,14 @@ export class APIServer {
     return [...paths].sort();
   }
 
-  /** Requests for resources (by RequestInfo) go to the resource handler; the rest go on. */
+  /**
+   * Resource requests (by RequestInfo) of an installed group version go to the resource handler,
+   * first, so they pass no route patterns; the rest go on to the routes.
+   */
   private resourceRequests(): RequestHandler {
     return (req, res, next) => {
       const state = requestState(req);
-      if (!state.info.isResourceRequest) return next();
+      if (!state.info.isResourceRequest || !this.resources.serves(state.info)) return next();
       if (!state.user) throw errors.unauthorized();
       res.setHeader('Cache-Control', 'no-store');
       return this.resources.handle(req, res, state.info, state.query, state.user);

@@ -12,7 +12,7 @@ import type { Authenticator, Authorizer } from '../../../../src/apiserver/auth/t
 import { errors } from '../../../../src/apiserver/errors/index.js';
 import type { APIWatchEvent, RESTStorage } from '../../../../src/apiserver/registry/rest.js';
 import { HealthChecks } from '../../../../src/apiserver/server/health.js';
-import { APIServer, type APIServerConfig } from '../../../../src/apiserver/server/server.js';
+import { APIServer, type APIServerConfig, type RouteHandler } from '../../../../src/apiserver/server/server.js';
 
 const WIDGETS = '/apis/example.test/v1/namespaces/ns/widgets';
 
@@ -86,13 +86,14 @@ function harness(extra: Partial<APIServerConfig> = {}): Harness {
     health,
     logger: pino({ level: 'warn' }, sink),
     version: { gitVersion: 'v1.2.3' },
-    routes: new Map([
+    routes: new Map<string, RouteHandler>([
       [
         '/teapot',
         () => {
           throw errors.badRequest('no coffee here');
         },
       ],
+      ['/api/v1/namespaces/:name', (_req, res) => void res.end('core namespace')],
       [
         '/crash',
         async () => {
@@ -234,6 +235,16 @@ describe('errors reach one error-handling middleware', () => {
     const post = await request(h.app).post('/version').set(OK);
     assert.equal(post.status, 405);
     assert.equal(post.body.reason, 'MethodNotAllowed');
+    const elsewhere = await request(h.app).post('/apis/other.test/v1/namespaces/ns/things').set(OK);
+    assert.equal(elsewhere.status, 404, 'a resource path of a group version not installed here');
+    assert.equal(elsewhere.body.message, 'the server could not find the requested resource');
+  });
+
+  it('extra routes from the config may take resource-like paths of group versions not installed here', async () => {
+    const h = harness();
+    const r = await request(h.app).get('/api/v1/namespaces/default').set(OK);
+    assert.equal(r.status, 200);
+    assert.equal(r.text, 'core namespace');
   });
 });
 
