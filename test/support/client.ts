@@ -106,6 +106,7 @@ export class TestClient {
 
   /** Opens a watch and yields parsed events until stopped or the server ends the stream. */
   /** The response of a request whose body is streamed (a watch), unread. */
+  /** The raw response; an in-process one comes paused: read it, or resume after adding listeners. */
   stream(path: string, headers?: Record<string, string>): Promise<IncomingMessage> {
     return this.open('GET', path, { headers });
   }

@@ -108,6 +108,8 @@ export class ProtobufWatch {
     };
     res.on('end', end);
     res.on('close', end);
+    // In-process responses come paused (see TestClient); over TLS this is a no-op.
+    res.resume();
   }
 
   async take(count: number, timeoutMs = 10_000): Promise<WatchFrame[]> {

@@ -28,7 +28,7 @@ describe('a protobuf client (client-go headers, protobuf bodies, ;stream=watch) 
   after(async () => t?.stop());
 
   async function pb(method: string, path: string, body?: Buffer, accept?: string) {
-    const r = await t.client.request(method, path, { headers: pbHeaders(accept), rawBody: body, contentType: body ? PROTOBUF : undefined });
+    const r = await t.https.request(method, path, { headers: pbHeaders(accept), rawBody: body, contentType: body ? PROTOBUF : undefined });
     return r;
   }
 
@@ -55,7 +55,7 @@ describe('a protobuf client (client-go headers, protobuf bodies, ;stream=watch) 
     assert.ok((meta.creationTimestamp as { seconds: number }).seconds > 1_700_000_000);
 
     // The same object as JSON: protobuf and JSON readers see one object.
-    const json = (await t.client.get(nsPath(NS, 'imagestreams', 'web'))).json<{ metadata: { resourceVersion: string; uid: string } }>();
+    const json = (await t.https.get(nsPath(NS, 'imagestreams', 'web'))).json<{ metadata: { resourceVersion: string; uid: string } }>();
     assert.equal(meta.resourceVersion, json.metadata.resourceVersion);
     assert.equal(meta.uid, json.metadata.uid);
 
@@ -99,7 +99,7 @@ describe('a protobuf client (client-go headers, protobuf bodies, ;stream=watch) 
       const name = accept === CLIENT_GO_ACCEPT ? 'watched-a' : 'watched-b';
       const start = await pb('GET', nsPath(NS, 'imagestreams'));
       const rv = (decodeEnvelope(start.bytes).object.metadata as Message).resourceVersion as string;
-      const res = await t.client.stream(`${nsPath(NS, 'imagestreams')}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3D${name}`, pbHeaders(accept));
+      const res = await t.https.stream(`${nsPath(NS, 'imagestreams')}?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3D${name}`, pbHeaders(accept));
       assert.equal(res.statusCode, 200);
       assert.equal(res.headers['content-type'], 'application/vnd.kubernetes.protobuf;stream=watch');
       const w = new ProtobufWatch(res);
@@ -121,7 +121,7 @@ describe('a protobuf client (client-go headers, protobuf bodies, ;stream=watch) 
   });
 
   it('creates, lists, watches and deletes images; the metadata travels as JSON bytes', async () => {
-    const res = await t.client.stream(`${GROUP_PATH}/images?watch=true&fieldSelector=metadata.name%3D${DIGEST}`, pbHeaders());
+    const res = await t.https.stream(`${GROUP_PATH}/images?watch=true&fieldSelector=metadata.name%3D${DIGEST}`, pbHeaders());
     const w = new ProtobufWatch(res);
     const body = envelope('image.openshift.io/v1', 'Image', {
       metadata: { name: DIGEST },
@@ -207,7 +207,7 @@ describe('a protobuf client (client-go headers, protobuf bodies, ;stream=watch) 
 
     expectStatus(await pb('GET', `${nsPath(NS, 'imagestreamtags')}?watch=true`), 405, 'MethodNotAllowed');
     expectStatus(await pb('GET', nsPath(NS, 'imagestreams', 'dup'), undefined, `${PROTOBUF};as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`), 406, 'NotAcceptable');
-    const text = await t.client.request('POST', nsPath(NS, 'imagestreams'), { headers: pbHeaders(), rawBody: 'x', contentType: 'text/plain' });
+    const text = await t.https.request('POST', nsPath(NS, 'imagestreams'), { headers: pbHeaders(), rawBody: 'x', contentType: 'text/plain' });
     expectStatus(text, 415, 'UnsupportedMediaType');
   });
 });
