@@ -3,7 +3,8 @@
 
 import type { AdmissionPlugin } from '../apiserver/registry/admission.js';
 import type { RESTStorage } from '../apiserver/registry/rest.js';
-import { Store } from '../apiserver/registry/store.js';
+import { storedResources, Store } from '../apiserver/registry/store.js';
+import { subresourceView } from '../apiserver/registry/subresource-view.js';
 import type { DiscoveryGroup } from '../apiserver/discovery/discovery.js';
 import type { Storage } from '../apiserver/storage/interfaces.js';
 import type { ImportModeType } from './api/types.js';
@@ -84,16 +85,6 @@ export interface ImageAPI {
   imports: { source: StreamSource; run: RunImport };
 }
 
-/** A view of a store that exposes only some verbs (e.g. the status subresource: get, update). */
-function subresource(name: string, getFrom: Store, updateWith: Store): RESTStorage {
-  return {
-    info: getFrom.info,
-    subresource: name,
-    get: (ctx, n, o) => getFrom.get(ctx, n, o),
-    update: (ctx, n, transform, o) => updateWith.update(ctx, n, transform, o),
-  };
-}
-
 export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
   const hostnames = { internal: cfg.internalRegistryHostname, external: cfg.externalRegistryHostname };
   const clock = cfg.clock ?? (() => new Date());
@@ -147,12 +138,12 @@ export function installImageAPI(cfg: ImageAPIConfig): ImageAPI {
     ['imagestreams', streams],
     ['imagestreams/layers', new ImageStreamLayersREST(streamRegistry, imageRegistry)],
     ['imagestreams/secrets', new ImageStreamSecretsREST(cfg.pullSecrets)],
-    ['imagestreams/status', subresource('status', streams, streamStatus)],
+    ['imagestreams/status', subresourceView('status', streams, streamStatus)],
     ['imagestreamtags', new ImageStreamTagREST(tagDeps)],
     ['imagetags', new ImageTagREST(tagDeps)],
   ]);
   return {
-    group: { group: GROUP, version: VERSION, resources, storedKinds: new Set(['images', 'imagestreams']), typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }), protobuf: imageProtobuf },
+    group: { group: GROUP, version: VERSION, resources, storedKinds: storedResources(resources), typeModel: new TypeModel({ definitions: imageApiDocument.definitions, definitionOf: imageDefinitionName }), protobuf: imageProtobuf },
     streams: streamRegistry,
     images: imageRegistry,
     allowList,

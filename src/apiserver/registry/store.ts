@@ -6,7 +6,7 @@ import type { KubeList, KubeObject, ObjectMeta, Status } from '../api/types.js';
 import { formatTime, isObject } from '../api/types.js';
 import type { FieldErrorList } from '../errors/field.js';
 import { fieldErrors } from '../errors/field.js';
-import { errors, failure, StatusError } from '../errors/index.js';
+import { errors, StatusError } from '../errors/index.js';
 import type { Predicate, Storage, StorageWatchEvent, WatchStream } from '../storage/interfaces.js';
 import { StorageError } from '../storage/interfaces.js';
 import { encodingsOf } from '../storage/object-version.js';
@@ -611,7 +611,7 @@ export class Store implements RESTStorage {
   }
 }
 
-/** A failure for handlers that want to say "this verb has no meaning here". */
-export function notSupported(message: string): StatusError {
-  return failure(405, 'MethodNotAllowed', message, {});
+/** The resources of a resource map that a Store keeps (not views or subresources of one). */
+export function storedResources(resources: ReadonlyMap<string, RESTStorage>): Set<string> {
+  return new Set([...resources].filter(([path, s]) => s instanceof Store && !path.includes('/')).map(([path]) => path));
 }
