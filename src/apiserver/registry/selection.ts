@@ -1,4 +1,8 @@
 import type { FieldSelector } from '../api/fields.js';
+import type { LabelSelector } from '../api/labels.js';
+import type { KubeObject } from '../api/types.js';
+import type { Predicate } from '../storage/interfaces.js';
+import type { ResourceInfo, Strategy } from './strategy.js';
 import { errors } from '../errors/index.js';
 
 /**
@@ -12,4 +16,23 @@ export function validateFieldSelector(sel: FieldSelector, known: readonly string
       throw errors.badRequest(`"${r.field}" is not a known field selector: only ${listed}`);
     }
   }
+}
+
+/**
+ * The storage predicate of a list or watch's selectors (undefined when they select everything),
+ * over metadata.name, metadata.namespace and the strategy's selectable fields.
+ */
+export function selectionPredicate(info: ResourceInfo, strategy: Strategy): (params: { labelSelector: LabelSelector; fieldSelector: FieldSelector }) => Predicate | undefined {
+  const custom = Object.keys(strategy.selectableFields?.({ metadata: {} }) ?? {});
+  const fieldNames = ['metadata.name', ...(info.namespaced ? ['metadata.namespace'] : []), ...custom];
+  const fields = (obj: KubeObject): Record<string, string> => {
+    const f: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+    if (info.namespaced) f['metadata.namespace'] = obj.metadata.namespace ?? '';
+    return { ...f, ...(strategy.selectableFields?.(obj) ?? {}) };
+  };
+  return ({ labelSelector, fieldSelector }) => {
+    validateFieldSelector(fieldSelector, fieldNames);
+    if (labelSelector.isEmpty() && fieldSelector.isEmpty()) return undefined;
+    return (obj) => labelSelector.matches(obj.metadata.labels) && fieldSelector.matches(fields(obj));
+  };
 }

@@ -14,7 +14,8 @@ import type { RegistryAllowList } from '../api/validation/allowlist.js';
 import type { ImageRegistry } from './image/registry.js';
 import type { ImageStreamRegistry, StreamMutation } from './imagestream/registry.js';
 import { gr } from './resources.js';
-import { asRequestResource, fillSystemFields, isAlreadyExists, MAX_WRITE_ATTEMPTS, reportingAs, successStatus } from './virtual.js';
+import { fillSystemFields, successStatus } from '../../apiserver/registry/lifecycle.js';
+import { asRequestResource, isAlreadyExists, MAX_WRITE_ATTEMPTS, reportingAs } from './virtual.js';
 
 export interface TagWriterOptions {
   streams: ImageStreamRegistry;

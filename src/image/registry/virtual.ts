@@ -1,53 +1,8 @@
-// Pieces every virtual image resource needs: the checks k8s.io/apiserver's generic handlers make
-// before a storage sees an object (namespace and name against the URL), errors named after the
-// resource of the request, the plain success Status, and bounded retries on write conflicts.
+// What virtual image resources share beyond the lifecycle in apiserver/registry: errors named after
+// the resource of the request, and bounded retries on write conflicts.
 
-import { randomUUID } from 'node:crypto';
-import { formatTime, isObject, qualifiedResource, type GroupResource, type KubeObject, type ObjectMeta, type Status } from '../../apiserver/api/types.js';
+import { qualifiedResource, type GroupResource } from '../../apiserver/api/types.js';
 import { errors, StatusError } from '../../apiserver/errors/index.js';
-import type { RequestContext } from '../../apiserver/registry/strategy.js';
-
-/** The namespace in the body must be the URL's (or empty, then it becomes the URL's). */
-export function ensureRequestNamespace(ctx: RequestContext, obj: KubeObject, namespaced: boolean): void {
-  if (!isObject(obj.metadata)) obj.metadata = {};
-  const got = obj.metadata.namespace ?? '';
-  const want = namespaced ? ctx.namespace : '';
-  if (got === want) return;
-  if (got === '') {
-    if (want) obj.metadata.namespace = want;
-    return;
-  }
-  if (!namespaced) {
-    delete obj.metadata.namespace;
-    return;
-  }
-  throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-}
-
-/** A PUT body names the object of the URL (or nothing, then it gets that name). */
-export function ensureURLName(obj: KubeObject, name: string): void {
-  if (!isObject(obj.metadata)) obj.metadata = {};
-  const bodyName = obj.metadata.name;
-  if (!bodyName) obj.metadata.name = name;
-  else if (bodyName !== name) throw errors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
-}
-
-/** What k8s.io/apiserver's BeforeUpdate carries over from the old object (generation, uid, creation time). */
-export function carryUpdateMetadata(obj: KubeObject, old: KubeObject): void {
-  const meta = obj.metadata;
-  meta.generation = old.metadata.generation;
-  if (meta.generation === undefined) delete meta.generation;
-  if (!meta.uid && old.metadata.uid) meta.uid = old.metadata.uid;
-  if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
-  delete meta.selfLink;
-}
-
-/** uid and creationTimestamp a new object gets before validation (FillObjectMetaSystemFields). */
-export function fillSystemFields(meta: ObjectMeta, now: Date): void {
-  meta.uid = randomUUID();
-  meta.creationTimestamp = formatTime(now);
-  delete meta.selfLink;
-}
 
 /**
  * NotFound, AlreadyExists and Conflict from the stream or image stores, named after the resource
@@ -77,11 +32,6 @@ export async function reportingAs<T>(requested: GroupResource, fn: () => Promise
   }
 }
 
-export function successStatus(code = 200): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
-}
-
-export const isConflict = (err: unknown): boolean => err instanceof StatusError && err.code === 409 && err.reason === 'Conflict';
 export const isAlreadyExists = (err: unknown): boolean => err instanceof StatusError && err.code === 409 && err.reason === 'AlreadyExists';
 export const isNotFound = (err: unknown): boolean => err instanceof StatusError && err.code === 404;
 

@@ -12,7 +12,7 @@ import { API_VERSION, GROUP, type ImageSignature } from '../../api/types.js';
 import { validateImageSignature } from '../../api/validation/image.js';
 import type { ImageRegistry } from '../image/registry.js';
 import { IMAGE_SIGNATURES } from '../resources.js';
-import { ensureRequestNamespace, fillSystemFields, successStatus } from '../virtual.js';
+import { beforeCreate, fillSystemFields, successStatus } from '../../../apiserver/registry/lifecycle.js';
 
 /** Spelled as openshift-apiserver spells it in these errors. */
 const SIGNATURES_GR = { group: GROUP, resource: 'imageSignatures' };
@@ -30,7 +30,7 @@ export class ImageSignatureREST implements RESTStorage {
 
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
     const obj = structuredClone(input);
-    ensureRequestNamespace(ctx, obj, false);
+    beforeCreate(ctx, obj, false);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     fillSystemFields(meta, this.clock());

@@ -13,7 +13,7 @@ import { validateImageStreamImport, validateImportRegistries } from '../../api/v
 import type { ImageStreamImport } from '../../api/virtual-types.js';
 import type { AccessReviewRequest, ImageAccessChecker } from '../../collaborators.js';
 import { IMAGE_STREAM_IMPORTS } from '../resources.js';
-import { ensureRequestNamespace, fillSystemFields } from '../virtual.js';
+import { beforeCreate, fillSystemFields } from '../../../apiserver/registry/lifecycle.js';
 import type { ImageStreamImporter } from './importer.js';
 
 export interface ImageStreamImportRESTOptions {
@@ -44,7 +44,7 @@ export class ImageStreamImportREST implements RESTStorage {
 
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
     const isi = structuredClone(input) as ImageStreamImport;
-    ensureRequestNamespace(ctx, isi, true);
+    beforeCreate(ctx, isi, true);
     if (typeof isi.spec !== 'object' || isi.spec === null) isi.spec = { import: false };
     // The stream the client expects, before the system fields replace uid.
     const pre = { resourceVersion: isi.metadata.resourceVersion, uid: isi.metadata.uid };

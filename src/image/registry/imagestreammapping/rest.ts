@@ -22,7 +22,8 @@ import type { RegistryHostnames } from '../imagestream/hooks.js';
 import { maxLimits } from '../imagestream/limits.js';
 import type { ImageStreamRegistry } from '../imagestream/registry.js';
 import { gr, IMAGE_STREAM_MAPPINGS } from '../resources.js';
-import { ensureRequestNamespace, fillSystemFields, reportingAs, successStatus } from '../virtual.js';
+import { beforeCreate, fillSystemFields, successStatus } from '../../../apiserver/registry/lifecycle.js';
+import { reportingAs } from '../virtual.js';
 
 export interface ImageStreamMappingRESTOptions {
   streams: ImageStreamRegistry;
@@ -49,7 +50,7 @@ export class ImageStreamMappingREST implements RESTStorage {
 
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
     const mapping = structuredClone(input) as ImageStreamMapping;
-    ensureRequestNamespace(ctx, mapping, true);
+    beforeCreate(ctx, mapping, true);
     const meta = mapping.metadata;
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     fillSystemFields(meta, this.clock());

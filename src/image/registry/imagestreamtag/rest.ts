@@ -24,7 +24,8 @@ import { validateImageStreamTag, validateImageStreamTagUpdate } from '../../api/
 import type { ImageStreamTag } from '../../api/virtual-types.js';
 import { gr, IMAGE_STREAM_TAGS } from '../resources.js';
 import { parseTagObjectName, selectedListItem, TagWriter, type TagRESTOptions } from '../tag-writer.js';
-import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
+import { beforeCreate, beforeUpdate, carryUpdateMetadata, fillSystemFields } from '../../../apiserver/registry/lifecycle.js';
+import { isNotFound, reportingAs } from '../virtual.js';
 import { newImageStreamTag, taggedImageEvent } from './object.js';
 import { imageStreamTagTable } from './table.js';
 
@@ -87,7 +88,7 @@ export class ImageStreamTagREST implements RESTStorage {
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
     const istag = structuredClone(input) as ImageStreamTag;
     if (istag.tag) defaultTagReference(istag.tag, { importMode: this.o.importMode });
-    ensureRequestNamespace(ctx, istag, true);
+    beforeCreate(ctx, istag, true);
     const meta = istag.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName;
     fillSystemFields(meta, this.clock());
@@ -117,8 +118,7 @@ export class ImageStreamTagREST implements RESTStorage {
       transform: async (old) => {
         const obj = (await transform(structuredClone(old) as KubeObject)) as ImageStreamTag;
         if (obj.tag) defaultTagReference(obj.tag, { importMode: this.o.importMode });
-        ensureURLName(obj, id);
-        ensureRequestNamespace(ctx, obj, true);
+        beforeUpdate(ctx, obj, id, true);
         return obj;
       },
       prepare: (istag, old, stream, create) => {

@@ -15,7 +15,8 @@ import { validateImageTag, validateImageTagUpdate } from '../../api/validation/t
 import type { ImageTag } from '../../api/virtual-types.js';
 import { gr, IMAGE_TAGS } from '../resources.js';
 import { parseTagObjectName, selectedListItem, TagWriter, type TagRESTOptions } from '../tag-writer.js';
-import { carryUpdateMetadata, ensureRequestNamespace, ensureURLName, fillSystemFields, isNotFound, reportingAs } from '../virtual.js';
+import { beforeCreate, beforeUpdate, carryUpdateMetadata, fillSystemFields } from '../../../apiserver/registry/lifecycle.js';
+import { isNotFound, reportingAs } from '../virtual.js';
 import { newImageTag } from './object.js';
 import { imageTagTable } from './table.js';
 
@@ -74,7 +75,7 @@ export class ImageTagREST implements RESTStorage {
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
     const itag = structuredClone(input) as ImageTag;
     if (itag.spec) defaultTagReference(itag.spec, { importMode: this.o.importMode });
-    ensureRequestNamespace(ctx, itag, true);
+    beforeCreate(ctx, itag, true);
     const meta = itag.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName;
     fillSystemFields(meta, this.clock());
@@ -103,8 +104,7 @@ export class ImageTagREST implements RESTStorage {
       transform: async (old) => {
         const obj = (await transform(structuredClone(old) as KubeObject)) as ImageTag;
         if (obj.spec) defaultTagReference(obj.spec, { importMode: this.o.importMode });
-        ensureURLName(obj, id);
-        ensureRequestNamespace(ctx, obj, true);
+        beforeUpdate(ctx, obj, id, true);
         return obj;
       },
       prepare: (itag, old, _stream, create) => {
