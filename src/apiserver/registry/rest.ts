@@ -46,8 +46,8 @@ export interface WriteParams {
   fieldManager?: string;
 }
 
-/** Builds the object to store from the current one (undefined when it does not exist yet). */
-export type UpdateTransform = (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>;
+/** Builds the object to store from the current one (undefined when it does not exist yet); a client's object is any KubeObject. */
+export type UpdateTransform<T extends KubeObject = KubeObject> = (current: T | undefined) => KubeObject | Promise<KubeObject>;
 
 export interface CreateResult {
   object: KubeObject | Status;
@@ -55,8 +55,8 @@ export interface CreateResult {
   code: number;
 }
 
-export interface UpdateResult {
-  object: KubeObject;
+export interface UpdateResult<T extends KubeObject = KubeObject> {
+  object: T;
   created: boolean;
 }
 

@@ -2,7 +2,7 @@ import type { FieldSelector } from '../api/fields.js';
 import type { LabelSelector } from '../api/labels.js';
 import type { KubeObject } from '../api/types.js';
 import type { Predicate } from '../storage/interfaces.js';
-import type { ResourceInfo, Strategy } from './strategy.js';
+import { asKind, type ResourceInfo, type Strategy } from './strategy.js';
 import { errors } from '../errors/index.js';
 
 /**
@@ -22,13 +22,13 @@ export function validateFieldSelector(sel: FieldSelector, known: readonly string
  * The storage predicate of a list or watch's selectors (undefined when they select everything),
  * over metadata.name, metadata.namespace and the strategy's selectable fields.
  */
-export function selectionPredicate(info: ResourceInfo, strategy: Strategy): (params: { labelSelector: LabelSelector; fieldSelector: FieldSelector }) => Predicate | undefined {
-  const custom = Object.keys(strategy.selectableFields?.({ metadata: {} }) ?? {});
+export function selectionPredicate<T extends KubeObject>(info: ResourceInfo, strategy: Strategy<T>): (params: { labelSelector: LabelSelector; fieldSelector: FieldSelector }) => Predicate | undefined {
+  const custom = Object.keys(strategy.selectableFields?.(asKind<T>({ metadata: {} })) ?? {});
   const fieldNames = ['metadata.name', ...(info.namespaced ? ['metadata.namespace'] : []), ...custom];
   const fields = (obj: KubeObject): Record<string, string> => {
     const f: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
     if (info.namespaced) f['metadata.namespace'] = obj.metadata.namespace ?? '';
-    return { ...f, ...(strategy.selectableFields?.(obj) ?? {}) };
+    return { ...f, ...(strategy.selectableFields?.(asKind<T>(obj)) ?? {}) };
   };
   return ({ labelSelector, fieldSelector }) => {
     validateFieldSelector(fieldSelector, fieldNames);

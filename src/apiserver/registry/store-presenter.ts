@@ -4,7 +4,7 @@
 import type { KubeList, KubeObject } from '../api/types.js';
 import { isObject } from '../api/types.js';
 import { encodingsOf } from '../storage/object-version.js';
-import type { ResourceInfo, Strategy } from './strategy.js';
+import { asKind, type ResourceInfo, type Strategy } from './strategy.js';
 import { dropEmptyMetadata } from './omitempty-metadata.js';
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -12,7 +12,10 @@ const OPEN_BRACE = Buffer.from('{');
 const COMMA = Buffer.from(',');
 const CLOSE_LIST = Buffer.from(']}');
 
-export class StorePresenter {
+/** An object back from JSON this presenter encoded. */
+export const parseEncoded = (bytes: Buffer): KubeObject => JSON.parse(bytes.toString()) as KubeObject;
+
+export class StorePresenter<T extends KubeObject> {
   readonly apiVersion: string;
   /**
    * Names this store's presentation in the encoding memo of shared object versions; an encoding is
@@ -24,7 +27,7 @@ export class StorePresenter {
 
   constructor(
     private readonly info: ResourceInfo,
-    private readonly strategy: Strategy,
+    private readonly strategy: Strategy<T>,
     subresource: string | undefined,
   ) {
     this.apiVersion = info.group ? `${info.group}/${info.version}` : info.version;
@@ -33,11 +36,16 @@ export class StorePresenter {
   }
 
   /** What a client sees: kind/apiVersion set, computed fields decorated. */
-  present(obj: KubeObject): KubeObject {
+  present(obj: KubeObject): T {
     if (isObject(obj.metadata)) dropEmptyMetadata(obj.metadata);
-    this.strategy.decorate?.(obj);
+    this.strategy.decorate?.(asKind<T>(obj));
+    return this.typed(obj);
+  }
+
+  /** `obj` with this kind and apiVersion first. */
+  private typed(obj: KubeObject): T {
     const { kind: _k, apiVersion: _a, ...rest } = obj;
-    return { kind: this.info.kind, apiVersion: this.apiVersion, ...rest } as KubeObject;
+    return asKind<T>({ kind: this.info.kind, apiVersion: this.apiVersion, ...rest, metadata: obj.metadata });
   }
 
   /** The presented JSON of `obj`; for a shared version made once and kept with it. */
@@ -52,21 +60,21 @@ export class StorePresenter {
     const full = this.json(obj);
     const head = this.typeHead;
     if (full.length > head.length && full.subarray(0, head.length).equals(head)) return [OPEN_BRACE, full.subarray(head.length)];
-    const { kind: _k, apiVersion: _a, ...rest } = JSON.parse(full.toString()) as KubeObject;
+    const { kind: _k, apiVersion: _a, ...rest } = parseEncoded(full);
     return [Buffer.from(JSON.stringify(rest))];
   }
 
   /** A presented object the caller owns: shared versions are copied through their encoding. */
-  owned(obj: KubeObject): KubeObject {
-    return encodingsOf(obj) === undefined ? this.present(obj) : (JSON.parse(this.json(obj).toString()) as KubeObject);
+  owned(obj: KubeObject): T {
+    return encodingsOf(obj) === undefined ? this.present(obj) : asKind<T>(parseEncoded(this.json(obj)));
   }
 
   /** A list item the caller owns (no kind and apiVersion). */
-  listItem(obj: KubeObject): KubeObject {
-    if (encodingsOf(obj) !== undefined) return JSON.parse(Buffer.concat(this.itemJSON(obj)).toString()) as KubeObject;
-    this.strategy.decorate?.(obj);
+  listItem(obj: KubeObject): T {
+    if (encodingsOf(obj) !== undefined) return asKind<T>(parseEncoded(Buffer.concat(this.itemJSON(obj))));
+    this.strategy.decorate?.(asKind<T>(obj));
     const { kind: _k, apiVersion: _a, ...rest } = obj;
-    return rest as KubeObject;
+    return asKind<T>({ ...rest, metadata: obj.metadata });
   }
 
   /** A list as JSON: the envelope around each item's kept encoding. */
@@ -82,9 +90,8 @@ export class StorePresenter {
   }
 
   /** The form written to storage: kind/apiVersion set, empty metadata maps dropped. */
-  forStorage(obj: KubeObject): KubeObject {
+  forStorage(obj: T): T {
     dropEmptyMetadata(obj.metadata);
-    const { kind: _k, apiVersion: _a, ...rest } = obj;
-    return { kind: this.info.kind, apiVersion: this.apiVersion, ...rest } as KubeObject;
+    return this.typed(obj);
   }
 }

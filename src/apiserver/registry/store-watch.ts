@@ -6,9 +6,9 @@ import type { StorageWatchEvent, WatchStream } from '../storage/interfaces.js';
 import { encodingsOf } from '../storage/object-version.js';
 import type { APIWatchEvent } from './rest.js';
 import { toStatusError } from './storage-errors.js';
-import type { StorePresenter } from './store-presenter.js';
+import { parseEncoded, type StorePresenter } from './store-presenter.js';
 
-export async function* watchEvents(stream: WatchStream, presenter: StorePresenter, kind: string, gr: GroupResource): AsyncGenerator<APIWatchEvent> {
+export async function* watchEvents<T extends KubeObject>(stream: WatchStream, presenter: StorePresenter<T>, kind: string, gr: GroupResource): AsyncGenerator<APIWatchEvent> {
   const apiVersion = presenter.apiVersion;
   for await (const ev of stream.events as AsyncIterable<StorageWatchEvent>) {
     if (ev.type === 'BOOKMARK') {
@@ -28,7 +28,7 @@ export async function* watchEvents(stream: WatchStream, presenter: StorePresente
         type: ev.type,
         json: bytes,
         get object(): KubeObject {
-          parsed ??= JSON.parse(bytes.toString()) as KubeObject;
+          parsed ??= parseEncoded(bytes);
           return parsed;
         },
       };

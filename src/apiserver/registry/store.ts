@@ -11,7 +11,6 @@ import { StorageError } from '../storage/interfaces.js';
 import { generateName, GENERATE_NAME_ATTEMPTS } from './names.js';
 import type {
   APIWatch,
-  CreateResult,
   DeleteParams,
   DeleteResult,
   ListParams,
@@ -22,7 +21,7 @@ import type {
   WriteParams,
 } from './rest.js';
 import { rethrow } from './storage-errors.js';
-import type { RequestContext, ResourceInfo, Strategy } from './strategy.js';
+import { asKind, type RequestContext, type ResourceInfo, type Strategy } from './strategy.js';
 import { dropEmptyMetadata } from './omitempty-metadata.js';
 import { defaultTable, tableFor } from './table.js';
 import { selectionPredicate } from './selection.js';
@@ -33,10 +32,10 @@ import { StorePresenter } from './store-presenter.js';
 import { watchEvents } from './store-watch.js';
 import { checkDeletePreconditions, gcFinalizers, markDeleting } from './store-delete.js';
 
-export interface StoreOptions {
+export interface StoreOptions<T extends KubeObject = KubeObject> {
   info: ResourceInfo;
   storage: Storage;
-  strategy: Strategy;
+  strategy: Strategy<T>;
   clock?: () => Date;
   /** Installed as "<resource>/<subresource>" (e.g. status): passed to admission. */
   subresource?: string;
@@ -50,18 +49,18 @@ class DeleteInstead {
 
 const clone = <T>(v: T): T => structuredClone(v);
 
-export class Store implements RESTStorage {
+export class Store<T extends KubeObject = KubeObject> implements RESTStorage {
   readonly info: ResourceInfo;
   private readonly storage: Storage;
-  private readonly strategy: Strategy;
+  private readonly strategy: Strategy<T>;
   private readonly clock: () => Date;
   private readonly gr: { group: string; resource: string };
-  private readonly predicate: ReturnType<typeof selectionPredicate>;
+  private readonly predicate: ReturnType<typeof selectionPredicate<T>>;
   private readonly admission: readonly AdmissionPlugin[];
   readonly subresource?: string;
-  private readonly presenter: StorePresenter;
+  private readonly presenter: StorePresenter<T>;
 
-  constructor(opts: StoreOptions) {
+  constructor(opts: StoreOptions<T>) {
     this.admission = opts.admission ?? [];
     if (opts.subresource) this.subresource = opts.subresource;
     this.info = opts.info;
@@ -73,8 +72,8 @@ export class Store implements RESTStorage {
     this.presenter = new StorePresenter(opts.info, opts.strategy, opts.subresource);
   }
 
-  canonicalize(input: KubeObject): KubeObject {
-    const obj = clone(input);
+  canonicalize(input: KubeObject): T {
+    const obj = asKind<T>(clone(input));
     if (isObject(obj.metadata)) dropEmptyMetadata(obj.metadata);
     this.strategy.canonicalize?.(obj);
     return obj;
@@ -104,7 +103,7 @@ export class Store implements RESTStorage {
     }
   }
 
-  async get(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<KubeObject> {
+  async get(ctx: RequestContext, name: string, opts: { resourceVersion?: string }): Promise<T> {
     return this.presenter.owned(await this.read(ctx, name, opts));
   }
 
@@ -133,7 +132,7 @@ export class Store implements RESTStorage {
     }
   }
 
-  async list(ctx: RequestContext, params: ListParams): Promise<KubeList> {
+  async list(ctx: RequestContext, params: ListParams): Promise<KubeList<T>> {
     const { metadata, items } = await this.readList(ctx, params);
     return {
       kind: this.info.listKind,
@@ -172,7 +171,7 @@ export class Store implements RESTStorage {
   // ---- create ----
 
   /** System metadata of a new object, strategy preparation and validation. */
-  private async prepareCreate(ctx: RequestContext, obj: KubeObject): Promise<void> {
+  private async prepareCreate(ctx: RequestContext, obj: T): Promise<void> {
     const meta = beforeCreate(ctx, obj, this.info.namespaced);
     await runAdmission(this.admission, {
       operation: 'CREATE',
@@ -191,8 +190,8 @@ export class Store implements RESTStorage {
     if (errs.length) throw this.invalid(meta.name ?? '', uniqueFieldErrors(errs));
   }
 
-  async create(ctx: RequestContext, input: KubeObject, _opts: WriteParams): Promise<CreateResult> {
-    const obj = clone(input);
+  async create(ctx: RequestContext, input: KubeObject, _opts: WriteParams): Promise<{ object: T; code: number }> {
+    const obj = asKind<T>(clone(input));
     if (!isObject(obj.metadata)) obj.metadata = {};
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     if (generated) obj.metadata.name = generateName(obj.metadata.generateName ?? '');
@@ -237,25 +236,26 @@ export class Store implements RESTStorage {
 
   // ---- update ----
 
-  async update(ctx: RequestContext, name: string, transform: UpdateTransform, opts: WriteParams & { forceAllowCreate?: boolean }): Promise<UpdateResult> {
+  async update(ctx: RequestContext, name: string, transform: UpdateTransform<T>, opts: WriteParams & { forceAllowCreate?: boolean }): Promise<UpdateResult<T>> {
     const key = this.key(ctx.namespace, name);
     let created = false;
     const allowCreate = this.strategy.allowCreateOnUpdate || opts.forceAllowCreate === true;
 
-    const createFrom = async (): Promise<KubeObject> => {
+    const createFrom = async (): Promise<T> => {
       if (!allowCreate) throw errors.notFound(this.gr, name);
-      const obj = clone(await transform(undefined));
+      const obj = asKind<T>(clone(await transform(undefined)));
       beforeUpdate(ctx, obj, name, this.info.namespaced);
       await this.prepareCreate(ctx, obj);
       created = true;
       return this.presenter.forStorage(obj);
     };
 
-    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
+    const tryUpdate = async (stored: KubeObject): Promise<T> => {
       created = false;
+      const current = asKind<T>(stored);
       const old = clone(current);
       // Transforms (patches, the field manager) work on the object as clients see it.
-      const obj = clone(await transform(this.presenter.present(clone(current))));
+      const obj = asKind<T>(clone(await transform(this.presenter.present(clone(current)))));
       const meta = beforeUpdate(ctx, obj, name, this.info.namespaced);
       const rv = meta.resourceVersion;
       if (!rv) {
@@ -383,7 +383,7 @@ export class Store implements RESTStorage {
   }
 
   convertToTable(objects: KubeObject[], now: Date): ReturnType<typeof defaultTable> {
-    return this.strategy.table ? tableFor(this.strategy.table, objects, now) : defaultTable(objects);
+    return this.strategy.table ? tableFor(this.strategy.table, objects.map((o) => asKind<T>(o)), now) : defaultTable(objects);
   }
 }
 

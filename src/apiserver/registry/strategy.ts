@@ -38,34 +38,43 @@ export interface SelectableAttrs {
   fields: Record<string, string>;
 }
 
-export interface TableConvertor {
+export interface TableConvertor<T extends KubeObject = KubeObject> {
   columns: TableColumnDefinition[];
   /** One row's cells, in column order. `now` makes relative times testable. */
-  cells(obj: KubeObject, now: Date): unknown[];
+  cells: (obj: T, now: Date) => unknown[];
 }
 
-export interface Strategy {
+/** What one resource's objects (of type T) go through in the Store. */
+export interface Strategy<T extends KubeObject = KubeObject> {
   /** Create: reset fields the client may not set (status, generation), before validation. */
-  prepareForCreate(obj: KubeObject, ctx: RequestContext): void | Promise<void>;
+  prepareForCreate(obj: T, ctx: RequestContext): void | Promise<void>;
   /** Create: pure field validation of the prepared object. */
-  validate(obj: KubeObject, ctx: RequestContext): FieldErrorList | Promise<FieldErrorList>;
+  validate(obj: T, ctx: RequestContext): FieldErrorList | Promise<FieldErrorList>;
   /** Update: carry over what the client may not change from `old`, bump generation, etc. */
-  prepareForUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): void | Promise<void>;
-  validateUpdate(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldErrorList | Promise<FieldErrorList>;
+  prepareForUpdate(obj: T, old: T, ctx: RequestContext): void | Promise<void>;
+  validateUpdate(obj: T, old: T, ctx: RequestContext): FieldErrorList | Promise<FieldErrorList>;
   /** PUT to a missing name creates it. */
   allowCreateOnUpdate: boolean;
   /** PUT without metadata.resourceVersion is allowed (last write wins). */
   allowUnconditionalUpdate: boolean;
   /** Applied to every object returned to clients (computed fields). Mutates in place. */
-  decorate?(obj: KubeObject): void;
+  decorate?(obj: T): void;
   /**
    * A written object in the form it is stored in, as far as the client's write decides it
    * (defaults, canonical field forms, Go's omitempty). Mutates in place; must be idempotent.
    */
-  canonicalize?(obj: KubeObject): void;
+  canonicalize?(obj: T): void;
   /** Field selector keys beyond metadata.name/metadata.namespace and their values. */
-  selectableFields?(obj: KubeObject): Record<string, string>;
-  table?: TableConvertor;
+  selectableFields?(obj: T): Record<string, string>;
+  table?: TableConvertor<T>;
   /** Deletion never adds the orphan/foregroundDeletion finalizers (GC policy "Unsupported"). */
   garbageCollectionUnsupported?: boolean;
+}
+
+/**
+ * An object a Store of T holds as one: what storage returns was written by that Store, and what
+ * clients send was checked against the kind's schema before it reached the Store.
+ */
+export function asKind<T extends KubeObject>(obj: KubeObject): T {
+  return obj as T;
 }

@@ -1,10 +1,11 @@
 // A view of stores that exposes only some verbs, installed as "<resource>/<name>".
 
+import type { KubeObject } from '../api/types.js';
 import type { RESTStorage } from './rest.js';
 import type { Store } from './store.js';
 
 /** Reads through `getFrom` and writes through `updateWith` (e.g. the status subresource: get, update). */
-export function subresourceView(name: string, getFrom: Store, updateWith: Store): RESTStorage {
+export function subresourceView<T extends KubeObject>(name: string, getFrom: Store<T>, updateWith: Store<T>): RESTStorage {
   return {
     info: getFrom.info,
     subresource: name,

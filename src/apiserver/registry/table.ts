@@ -32,6 +32,6 @@ export function defaultTable(objects: KubeObject[]): TableBody {
   };
 }
 
-export function tableFor(conv: TableConvertor, objects: KubeObject[], now: Date): TableBody {
+export function tableFor<T extends KubeObject>(conv: TableConvertor<T>, objects: T[], now: Date): TableBody {
   return { columnDefinitions: conv.columns, rows: objects.map((o) => ({ cells: conv.cells(o, now), object: o })) };
 }

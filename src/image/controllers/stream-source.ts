@@ -5,7 +5,7 @@ import { FieldSelector } from '../../apiserver/api/fields.js';
 import { LabelSelector } from '../../apiserver/api/labels.js';
 import type { KubeObject } from '../../apiserver/api/types.js';
 import type { RESTStorage } from '../../apiserver/registry/rest.js';
-import type { RequestContext } from '../../apiserver/registry/strategy.js';
+import { asKind, type RequestContext } from '../../apiserver/registry/strategy.js';
 import type { ImageStream } from '../api/types.js';
 import { pause } from '../../apiserver/util/pause.js';
 
@@ -29,9 +29,12 @@ export interface StreamSource {
   watch(resourceVersion: string): Promise<{ events: AsyncIterable<StreamEvent>; stop(): void }>;
 }
 
+/** An object of the imagestreams storage, without kind and apiVersion. */
 function asStream(obj: KubeObject): ImageStream {
-  const { kind: _k, apiVersion: _a, ...rest } = obj;
-  return rest as ImageStream;
+  const stream = asKind<ImageStream>({ ...obj });
+  delete stream.kind;
+  delete stream.apiVersion;
+  return stream;
 }
 
 /** A StreamSource on the imagestreams storage, read as `ctx.user` across all namespaces. */

@@ -2,8 +2,7 @@
 // Image strategy: metadata derivation, validation, admission), plus bounded parallel reads so a
 // stream's images are fetched together instead of one after another.
 
-import type { KubeObject } from '../../../apiserver/api/types.js';
-import { StatusError } from '../../../apiserver/errors/index.js';
+import { errors, StatusError } from '../../../apiserver/errors/index.js';
 import type { Store } from '../../../apiserver/registry/store.js';
 import type { RequestContext } from '../../../apiserver/registry/strategy.js';
 import type { Image } from '../../api/types.js';
@@ -15,9 +14,12 @@ export const DEFAULT_IMAGE_READ_CONCURRENCY = 16;
 
 const clusterScoped = (ctx: RequestContext): RequestContext => ({ ...ctx, namespace: '' });
 
-function withoutType(obj: KubeObject): Image {
-  const { kind: _k, apiVersion: _a, ...rest } = obj;
-  return rest as Image;
+/** The image as the facade hands it out: without kind and apiVersion. */
+function withoutType(obj: Image): Image {
+  const image = { ...obj };
+  delete image.kind;
+  delete image.apiVersion;
+  return image;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results in input order. */
@@ -36,7 +38,7 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
 
 export class ImageRegistry {
   constructor(
-    private readonly store: Store,
+    private readonly store: Store<Image>,
     private readonly concurrency = DEFAULT_IMAGE_READ_CONCURRENCY,
   ) {}
 
@@ -65,8 +67,8 @@ export class ImageRegistry {
   /** Creates the Image; `created` is false when one of that name already existed (it is left as is). */
   async create(ctx: RequestContext, image: Image): Promise<{ image: Image; created: boolean }> {
     try {
-      const res = await this.store.create(clusterScoped(ctx), image as KubeObject, {});
-      return { image: withoutType(res.object as KubeObject), created: true };
+      const res = await this.store.create(clusterScoped(ctx), image, {});
+      return { image: withoutType(res.object), created: true };
     } catch (err) {
       if (err instanceof StatusError && err.code === 409 && err.reason === 'AlreadyExists') {
         return { image: await this.get(ctx, image.metadata.name ?? ''), created: false };
@@ -81,10 +83,12 @@ export class ImageRegistry {
       clusterScoped(ctx),
       name,
       async (current) => {
-        const image = withoutType(current as KubeObject);
+        // allowCreateOnUpdate is false for images: the store answers 404 before calling us.
+        if (current === undefined) throw errors.notFound({ group: this.store.info.group, resource: this.store.info.resource }, name);
+        const image = withoutType(current);
         const next = await mutate(image);
         next.metadata.resourceVersion ??= image.metadata.resourceVersion;
-        return next as KubeObject;
+        return next;
       },
       {},
     );

@@ -2,7 +2,6 @@
 // list entries computed, what an update may change (a manifest or config only when it matches the
 // image's digests; derived metadata never), and signature clean-up.
 
-import type { KubeObject } from '../../../apiserver/api/types.js';
 import type { FieldErrorList } from '../../../apiserver/errors/field.js';
 import type { Strategy, TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { normalizeImage } from '../../api/conversion/image.js';
@@ -19,12 +18,12 @@ export interface ImageStrategyOptions {
   log?: (message: string) => void;
 }
 
-export class ImageStrategy implements Strategy {
+export class ImageStrategy implements Strategy<Image> {
   readonly allowCreateOnUpdate = false;
   readonly allowUnconditionalUpdate = false;
   /** Deletion is immediate: no orphan/foreground finalizers (GC policy "Unsupported"). */
   readonly garbageCollectionUnsupported = true;
-  readonly table: TableConvertor = imageTable;
+  readonly table: TableConvertor<Image> = imageTable;
   private readonly clock: () => Date;
   private readonly log: (message: string) => void;
 
@@ -33,8 +32,7 @@ export class ImageStrategy implements Strategy {
     this.log = opts.log ?? (() => {});
   }
 
-  prepareForCreate(obj: KubeObject): void {
-    const image = obj as Image;
+  prepareForCreate(image: Image): void {
     image.metadata ??= {};
     // openshift-apiserver leaves an Image's generation alone (it has no spec): 0, not shown.
     delete image.metadata.generation;
@@ -46,13 +44,12 @@ export class ImageStrategy implements Strategy {
     this.finish(image);
   }
 
-  validate(obj: KubeObject): FieldErrorList {
-    return validateImage(obj as Image);
+  validate(obj: Image): FieldErrorList {
+    return validateImage(obj);
   }
 
-  prepareForUpdate(obj: KubeObject, oldObj: KubeObject): void {
-    const image = obj as Image;
-    const old = structuredClone(oldObj as Image);
+  prepareForUpdate(image: Image, oldObj: Image): void {
+    const old = structuredClone(oldObj);
     normalizeImage(old);
     image.metadata ??= {};
     if (old.metadata.generation === undefined) delete image.metadata.generation;
@@ -80,16 +77,16 @@ export class ImageStrategy implements Strategy {
     this.finish(image);
   }
 
-  validateUpdate(obj: KubeObject, oldObj: KubeObject): FieldErrorList {
-    return validateImageUpdate(obj as Image, oldObj as Image);
+  validateUpdate(obj: Image, oldObj: Image): FieldErrorList {
+    return validateImageUpdate(obj, oldObj);
   }
 
-  decorate(obj: KubeObject): void {
-    normalizeImage(obj as Image);
+  decorate(obj: Image): void {
+    normalizeImage(obj);
   }
 
-  canonicalize(obj: KubeObject): void {
-    normalizeImage(obj as Image);
+  canonicalize(obj: Image): void {
+    normalizeImage(obj);
   }
 
   private derive(image: Image): void {

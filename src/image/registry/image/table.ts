@@ -1,6 +1,6 @@
 // `kubectl get images` columns: Name, Image Reference.
 
-import type { KubeObject, TableColumnDefinition } from '../../../apiserver/api/types.js';
+import type { TableColumnDefinition } from '../../../apiserver/api/types.js';
 import type { TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { NAME_COLUMN } from '../../../apiserver/registry/table.js';
 import type { Image } from '../../api/types.js';
@@ -15,10 +15,9 @@ export const IMAGE_REFERENCE_COLUMN: TableColumnDefinition = {
 
 export const IMAGE_COLUMNS: TableColumnDefinition[] = [NAME_COLUMN, IMAGE_REFERENCE_COLUMN];
 
-export const imageTable: TableConvertor = {
+export const imageTable: TableConvertor<Image> = {
   columns: IMAGE_COLUMNS,
-  cells(obj: KubeObject): unknown[] {
-    const image = obj as Image;
+  cells(image: Image): unknown[] {
     return [image.metadata.name ?? '', image.dockerImageReference ?? ''];
   },
 };

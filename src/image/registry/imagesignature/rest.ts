@@ -53,6 +53,7 @@ export class ImageSignatureREST implements RESTStorage {
     const found = (image.signatures ?? []).find((s) => s.metadata?.name === name);
     if (!found) throw errors.internal('failed to store given signature');
     const { kind: _fk, apiVersion: _fa, ...body } = found;
+    // Found by metadata.name, so it has the metadata a KubeObject needs.
     return { object: { kind: IMAGE_SIGNATURES.kind, apiVersion: API_VERSION, ...body } as KubeObject, code: 201 };
   }
 

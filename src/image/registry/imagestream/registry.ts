@@ -2,8 +2,9 @@
 // (decorated), writes through the internal strategy (spec and status at once) or the status
 // strategy. Never the storage directly, so every write gets the full ImageStream rules.
 
-import type { KubeList, KubeObject } from '../../../apiserver/api/types.js';
+import type { KubeList } from '../../../apiserver/api/types.js';
 import type { ListParams } from '../../../apiserver/registry/rest.js';
+import { errors } from '../../../apiserver/errors/index.js';
 import type { Store } from '../../../apiserver/registry/store.js';
 import type { RequestContext } from '../../../apiserver/registry/strategy.js';
 import type { ImageStream } from '../../api/types.js';
@@ -13,20 +14,23 @@ export type StreamMutation = (current: ImageStream) => ImageStream | Promise<Ima
 
 export interface ImageStreamRegistryStores {
   /** imagestreams: get and list as clients see them. */
-  main: Store;
+  main: Store<ImageStream>;
   /** Not exposed: create and update with spec and status in one call. */
-  internal: Store;
+  internal: Store<ImageStream>;
   /** imagestreams/status. */
-  status: Store;
+  status: Store<ImageStream>;
   /** What reads show (computed repositories): streams handed to mutations look the same. */
   decorate?: (stream: ImageStream) => void;
 }
 
 const inNamespace = (ctx: RequestContext, namespace: string): RequestContext => ({ ...ctx, namespace });
 
-function withoutType(obj: KubeObject): ImageStream {
-  const { kind: _k, apiVersion: _a, ...rest } = obj;
-  return rest as ImageStream;
+/** The stream as the facade hands it out: without kind and apiVersion. */
+function withoutType(obj: ImageStream): ImageStream {
+  const stream = { ...obj };
+  delete stream.kind;
+  delete stream.apiVersion;
+  return stream;
 }
 
 export class ImageStreamRegistry {
@@ -44,8 +48,8 @@ export class ImageStreamRegistry {
 
   async create(ctx: RequestContext, stream: ImageStream): Promise<ImageStream> {
     const ns = stream.metadata.namespace ?? ctx.namespace;
-    const res = await this.stores.internal.create(inNamespace(ctx, ns), stream as KubeObject, {});
-    return withoutType(res.object as KubeObject);
+    const res = await this.stores.internal.create(inNamespace(ctx, ns), stream, {});
+    return withoutType(res.object);
   }
 
   /**
@@ -62,17 +66,18 @@ export class ImageStreamRegistry {
     return this.write(this.stores.status, ctx, namespace, name, mutate);
   }
 
-  private async write(store: Store, ctx: RequestContext, namespace: string, name: string, mutate: StreamMutation): Promise<ImageStream> {
+  private async write(store: Store<ImageStream>, ctx: RequestContext, namespace: string, name: string, mutate: StreamMutation): Promise<ImageStream> {
     const res = await store.update(
       inNamespace(ctx, namespace),
       name,
       async (current) => {
         // allowCreateOnUpdate is false for streams: the store answers 404 before calling us.
-        const stream = withoutType(current as KubeObject);
+        if (current === undefined) throw errors.notFound({ group: store.info.group, resource: store.info.resource }, name);
+        const stream = withoutType(current);
         this.stores.decorate?.(stream);
         const next = await mutate(stream);
         next.metadata.resourceVersion ??= stream.metadata.resourceVersion;
-        return next as KubeObject;
+        return next;
       },
       {},
     );

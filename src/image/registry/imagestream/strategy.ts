@@ -2,7 +2,6 @@
 // virtual tag resources use): status handling, generations, computed repository fields, and the
 // v1 round-trip rules (spec/status tags keyed by name, sorted).
 
-import type { KubeObject } from '../../../apiserver/api/types.js';
 import { fieldErrors, type FieldError, type FieldErrorList } from '../../../apiserver/errors/field.js';
 import type { RequestContext, Strategy, TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { canonicalStatus, normalizeImageStream } from '../../api/conversion/imagestream.js';
@@ -146,58 +145,54 @@ function collapseEmptyStatusTags(stream: ImageStream): void {
 }
 
 /** imagestreams: clients write spec and metadata; status is the server's. */
-export class ImageStreamStrategy implements Strategy {
+export class ImageStreamStrategy implements Strategy<ImageStream> {
   readonly allowCreateOnUpdate = false;
   readonly allowUnconditionalUpdate = false;
-  readonly table: TableConvertor = imageStreamTable;
+  readonly table: TableConvertor<ImageStream> = imageStreamTable;
   protected readonly b: ImageStreamBehaviour;
 
   constructor(hostnames: RegistryHostnames = {}, opts: ImageStreamStrategyOptions = {}) {
     this.b = new ImageStreamBehaviour(hostnames, opts);
   }
 
-  prepareForCreate(obj: KubeObject): void {
-    const stream = obj as ImageStream;
+  prepareForCreate(stream: ImageStream): void {
     this.b.normalize(stream);
     stream.status = {};
     this.b.setRepositories(stream, false);
     this.b.initGenerations(stream);
   }
 
-  async validate(obj: KubeObject, ctx: RequestContext): Promise<FieldErrorList> {
-    const stream = obj as ImageStream;
+  async validate(stream: ImageStream, ctx: RequestContext): Promise<FieldErrorList> {
     const errs = await this.b.preValidate(stream, undefined, ctx);
     errs.push(...validateImageStream(stream, { allowList: this.b.opts.allowList }));
     return errs;
   }
 
-  prepareForUpdate(obj: KubeObject, oldObj: KubeObject): void {
-    const stream = obj as ImageStream;
-    const old = this.b.normalizedCopy(oldObj as ImageStream);
+  prepareForUpdate(stream: ImageStream, oldObj: ImageStream): void {
+    const old = this.b.normalizedCopy(oldObj);
     this.b.normalize(stream);
     stream.status = structuredClone(old.status ?? {});
     this.b.setRepositories(stream, true);
     this.b.prepareSpecUpdate(stream, old);
   }
 
-  async validateUpdate(obj: KubeObject, oldObj: KubeObject, ctx: RequestContext): Promise<FieldErrorList> {
-    const stream = obj as ImageStream;
-    const old = this.b.normalizedCopy(oldObj as ImageStream);
+  async validateUpdate(stream: ImageStream, oldObj: ImageStream, ctx: RequestContext): Promise<FieldErrorList> {
+    const old = this.b.normalizedCopy(oldObj);
     const errs = await this.b.preValidate(stream, old, ctx);
     errs.push(...validateImageStreamUpdate(stream, old, { allowList: this.b.opts.allowList }));
     return errs;
   }
 
-  decorate(obj: KubeObject): void {
-    this.b.decorate(obj as ImageStream);
+  decorate(obj: ImageStream): void {
+    this.b.decorate(obj);
   }
 
-  canonicalize(obj: KubeObject): void {
-    this.b.normalize(obj as ImageStream);
+  canonicalize(obj: ImageStream): void {
+    this.b.normalize(obj);
   }
 
-  selectableFields(obj: KubeObject): Record<string, string> {
-    return this.b.selectableFields(obj as ImageStream);
+  selectableFields(obj: ImageStream): Record<string, string> {
+    return this.b.selectableFields(obj);
   }
 }
 
@@ -207,9 +202,8 @@ export class ImageStreamStrategy implements Strategy {
  * generations, and only references new to the status are checked.
  */
 export class ImageStreamStatusStrategy extends ImageStreamStrategy {
-  override prepareForUpdate(obj: KubeObject, oldObj: KubeObject): void {
-    const stream = obj as ImageStream;
-    const old = this.b.normalizedCopy(oldObj as ImageStream);
+  override prepareForUpdate(stream: ImageStream, oldObj: ImageStream): void {
+    const old = this.b.normalizedCopy(oldObj);
     this.b.normalize(stream);
     stream.metadata.generation = old.metadata.generation ?? 0;
     const spec = stream.spec ?? {};
@@ -224,9 +218,8 @@ export class ImageStreamStatusStrategy extends ImageStreamStrategy {
     this.b.statusChanged(stream, old);
   }
 
-  override async validateUpdate(obj: KubeObject, oldObj: KubeObject, ctx: RequestContext): Promise<FieldErrorList> {
-    const stream = obj as ImageStream;
-    const old = this.b.normalizedCopy(oldObj as ImageStream);
+  override async validateUpdate(stream: ImageStream, oldObj: ImageStream, ctx: RequestContext): Promise<FieldErrorList> {
+    const old = this.b.normalizedCopy(oldObj);
     const errs: FieldErrorList = [];
     const limited = await this.b.opts.limitVerifier?.verifyLimits(ctx.namespace || (stream.metadata.namespace ?? ''), old, stream);
     if (limited) errs.push(fieldErrors.forbidden('imageStream', limited));
@@ -240,16 +233,14 @@ export class ImageStreamStatusStrategy extends ImageStreamStrategy {
  * Create keeps the given status; update keeps the new status (minus empty entries).
  */
 export class ImageStreamInternalStrategy extends ImageStreamStrategy {
-  override prepareForCreate(obj: KubeObject): void {
-    const stream = obj as ImageStream;
+  override prepareForCreate(stream: ImageStream): void {
     this.b.normalize(stream);
     this.b.setRepositories(stream, false);
     this.b.initGenerations(stream);
   }
 
-  override prepareForUpdate(obj: KubeObject, oldObj: KubeObject): void {
-    const stream = obj as ImageStream;
-    const old = this.b.normalizedCopy(oldObj as ImageStream);
+  override prepareForUpdate(stream: ImageStream, oldObj: ImageStream): void {
+    const old = this.b.normalizedCopy(oldObj);
     this.b.normalize(stream);
     collapseEmptyStatusTags(stream);
     this.b.setRepositories(stream, true);

@@ -1,6 +1,6 @@
 // `kubectl get imagestreams` columns: Name, Image Repository, Tags, Updated.
 
-import type { KubeObject, TableColumnDefinition } from '../../../apiserver/api/types.js';
+import type { TableColumnDefinition } from '../../../apiserver/api/types.js';
 import type { TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { NAME_COLUMN } from '../../../apiserver/registry/table.js';
 import type { ImageStream } from '../../api/types.js';
@@ -27,10 +27,9 @@ export function displayedRepository(stream: ImageStream): string {
   return stream.status?.publicDockerImageRepository || stream.spec?.dockerImageRepository || stream.status?.dockerImageRepository || '';
 }
 
-export const imageStreamTable: TableConvertor = {
+export const imageStreamTable: TableConvertor<ImageStream> = {
   columns: IMAGE_STREAM_COLUMNS,
-  cells(obj: KubeObject, now: Date): unknown[] {
-    const stream = obj as ImageStream;
+  cells(stream: ImageStream, now: Date): unknown[] {
     return [
       stream.metadata.name ?? '',
       displayedRepository(stream),

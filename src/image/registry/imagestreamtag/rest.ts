@@ -14,7 +14,7 @@ import type {
   UpdateTransform,
   WriteParams,
 } from '../../../apiserver/registry/rest.js';
-import type { RequestContext } from '../../../apiserver/registry/strategy.js';
+import { asKind, type RequestContext } from '../../../apiserver/registry/strategy.js';
 import { tableFor, type TableBody } from '../../../apiserver/registry/table.js';
 import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, splitImageStreamTag } from '../../api/names.js';
 import { specTag } from '../../api/tag-history.js';
@@ -86,7 +86,7 @@ export class ImageStreamTagREST implements RESTStorage {
   }
 
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
-    const istag = structuredClone(input) as ImageStreamTag;
+    const istag = asKind<ImageStreamTag>(structuredClone(input));
     if (istag.tag) defaultTagReference(istag.tag, { importMode: this.o.importMode });
     beforeCreate(ctx, istag, true);
     const meta = istag.metadata;
@@ -116,7 +116,7 @@ export class ImageStreamTagREST implements RESTStorage {
       tag,
       synthesize: (stream) => newImageStreamTag(tag, stream, undefined, true, this.clock()),
       transform: async (old) => {
-        const obj = (await transform(structuredClone(old) as KubeObject)) as ImageStreamTag;
+        const obj = asKind<ImageStreamTag>(await transform(structuredClone(old)));
         if (obj.tag) defaultTagReference(obj.tag, { importMode: this.o.importMode });
         beforeUpdate(ctx, obj, id, true);
         return obj;

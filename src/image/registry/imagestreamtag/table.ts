@@ -1,6 +1,6 @@
 // `kubectl get imagestreamtags` columns: Name, Image Reference, Updated, and (wide) Image Name.
 
-import type { KubeObject, TableColumnDefinition } from '../../../apiserver/api/types.js';
+import type { TableColumnDefinition } from '../../../apiserver/api/types.js';
 import type { TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { NAME_COLUMN } from '../../../apiserver/registry/table.js';
 import type { ImageStreamTag } from '../../api/virtual-types.js';
@@ -16,10 +16,9 @@ export const IMAGE_STREAM_TAG_COLUMNS: TableColumnDefinition[] = [
   { name: 'Image Name', type: 'string', format: '', description: 'image associated with the ImageStream and tag.', priority: 1 },
 ];
 
-export const imageStreamTagTable: TableConvertor = {
+export const imageStreamTagTable: TableConvertor<ImageStreamTag> = {
   columns: IMAGE_STREAM_TAG_COLUMNS,
-  cells(obj: KubeObject, now: Date): unknown[] {
-    const istag = obj as ImageStreamTag;
+  cells(istag: ImageStreamTag, now: Date): unknown[] {
     return [istag.metadata.name ?? '', istag.image?.dockerImageReference ?? '', timeAgo(istag.metadata.creationTimestamp, now), istag.image?.metadata?.name ?? ''];
   },
 };

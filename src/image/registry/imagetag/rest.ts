@@ -5,7 +5,7 @@
 import type { KubeList, KubeObject } from '../../../apiserver/api/types.js';
 import { errors } from '../../../apiserver/errors/index.js';
 import type { CreateResult, DeleteParams, DeleteResult, ListParams, RESTStorage, UpdateResult, UpdateTransform, WriteParams } from '../../../apiserver/registry/rest.js';
-import type { RequestContext } from '../../../apiserver/registry/strategy.js';
+import { asKind, type RequestContext } from '../../../apiserver/registry/strategy.js';
 import { tableFor, type TableBody } from '../../../apiserver/registry/table.js';
 import { imageStreamTagCreateNameError, NAME_FORMAT_MESSAGES, splitImageStreamTag } from '../../api/names.js';
 import { latestTagEvent } from '../../api/tag-history.js';
@@ -73,7 +73,7 @@ export class ImageTagREST implements RESTStorage {
   }
 
   async create(ctx: RequestContext, input: KubeObject): Promise<CreateResult> {
-    const itag = structuredClone(input) as ImageTag;
+    const itag = asKind<ImageTag>(structuredClone(input));
     if (itag.spec) defaultTagReference(itag.spec, { importMode: this.o.importMode });
     beforeCreate(ctx, itag, true);
     const meta = itag.metadata;
@@ -102,7 +102,7 @@ export class ImageTagREST implements RESTStorage {
       tag,
       synthesize: (stream) => newImageTag(tag, stream, undefined, true, this.clock()),
       transform: async (old) => {
-        const obj = (await transform(structuredClone(old) as KubeObject)) as ImageTag;
+        const obj = asKind<ImageTag>(await transform(structuredClone(old)));
         if (obj.spec) defaultTagReference(obj.spec, { importMode: this.o.importMode });
         beforeUpdate(ctx, obj, id, true);
         return obj;

@@ -1,7 +1,7 @@
 // `kubectl get imagetags` columns: Name, Spec (Tag, Ref, Scheduled, Track, Push), Status (the
 // source, Importing, ImportFailed), History (number of events) and Updated.
 
-import type { KubeObject, TableColumnDefinition } from '../../../apiserver/api/types.js';
+import type { TableColumnDefinition } from '../../../apiserver/api/types.js';
 import type { TableConvertor } from '../../../apiserver/registry/strategy.js';
 import { NAME_COLUMN } from '../../../apiserver/registry/table.js';
 import { timeValue } from '../../api/conversion/json.js';
@@ -97,7 +97,7 @@ export function imageTagCells(itag: ImageTag, now: Date): unknown[] {
   return [itag.metadata.name ?? '', spec, status, count > 0 ? count : null, updated];
 }
 
-export const imageTagTable: TableConvertor = {
+export const imageTagTable: TableConvertor<ImageTag> = {
   columns: IMAGE_TAG_COLUMNS,
-  cells: (obj: KubeObject, now: Date) => imageTagCells(obj as ImageTag, now),
+  cells: (obj: ImageTag, now: Date) => imageTagCells(obj, now),
 };
