@@ -4,12 +4,40 @@
 import { type GroupResource, type Status, type StatusCause, type StatusDetails, qualifiedResource } from '../api/types.js';
 import type { FieldErrorList } from './field.js';
 
+/** What an error about one object of a resource is, and how to say it about another resource's object. */
+interface ObjectError {
+  resource: GroupResource;
+  about(other: GroupResource): StatusError;
+}
+
 export class StatusError extends Error {
   readonly status: Status;
+  private objectError?: ObjectError;
   constructor(status: Status) {
     super(status.message ?? status.reason ?? `status ${status.code}`);
     this.name = 'StatusError';
     this.status = status;
+  }
+
+  /** Marks this error as one about an object of `resource` that `about` can restate. */
+  aboutObject(resource: GroupResource, about: (other: GroupResource) => StatusError): this {
+    this.objectError = { resource, about };
+    return this;
+  }
+
+  /**
+   * This error said about `requested` when it is about an object of one of `from` (NotFound,
+   * AlreadyExists and Conflict of a store reached through another resource); otherwise itself.
+   */
+  reportedAs(requested: GroupResource, from: readonly GroupResource[]): StatusError {
+    const e = this.objectError;
+    if (!e || !from.some((r) => r.group === e.resource.group && r.resource === e.resource.resource)) return this;
+    return e.about(requested);
+  }
+
+  /** Whether this error is about an object of `resource`. */
+  isAbout(resource: GroupResource): boolean {
+    return this.objectError?.resource.group === resource.group && this.objectError.resource.resource === resource.resource;
   }
   get code(): number {
     return this.status.code;
@@ -46,10 +74,14 @@ function resourceDetails(gr: GroupResource, name?: string): StatusDetails {
 
 export const errors = {
   notFound: (gr: GroupResource, name: string): StatusError =>
-    failure(404, 'NotFound', `${qualifiedResource(gr)} "${name}" not found`, resourceDetails(gr, name)),
+    failure(404, 'NotFound', `${qualifiedResource(gr)} "${name}" not found`, resourceDetails(gr, name)).aboutObject(gr, (other) =>
+      errors.notFound(other, name),
+    ),
 
   alreadyExists: (gr: GroupResource, name: string, prefix = ''): StatusError =>
-    failure(409, 'AlreadyExists', `${prefix}${qualifiedResource(gr)} "${name}" already exists`, resourceDetails(gr, name)),
+    failure(409, 'AlreadyExists', `${prefix}${qualifiedResource(gr)} "${name}" already exists`, resourceDetails(gr, name)).aboutObject(gr, (other) =>
+      errors.alreadyExists(other, name),
+    ),
 
   generateNameConflict: (gr: GroupResource, name: string): StatusError =>
     failure(
@@ -57,10 +89,12 @@ export const errors = {
       'AlreadyExists',
       `${qualifiedResource(gr)} "${name}" already exists, the server was not able to generate a unique name for the object`,
       { ...resourceDetails(gr, name), retryAfterSeconds: 1 },
-    ),
+    ).aboutObject(gr, (other) => errors.alreadyExists(other, name)),
 
   conflict: (gr: GroupResource, name: string, cause: string): StatusError =>
-    failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${cause}`, resourceDetails(gr, name)),
+    failure(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${cause}`, resourceDetails(gr, name)).aboutObject(gr, (other) =>
+      errors.conflict(other, name, cause),
+    ),
 
   /** Conflicts reported against the Kind (delete preconditions). */
   conflictOnKind: (kind: string, group: string, name: string, cause: string): StatusError =>

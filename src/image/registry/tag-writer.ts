@@ -13,7 +13,7 @@ import type { ImageStream, ImportModeType, TagReference } from '../api/types.js'
 import type { RegistryAllowList } from '../api/validation/allowlist.js';
 import type { ImageRegistry } from './image/registry.js';
 import type { ImageStreamRegistry, StreamMutation } from './imagestream/registry.js';
-import { gr } from './resources.js';
+import { gr, IMAGE_STREAMS } from './resources.js';
 import { fillSystemFields, successStatus } from '../../apiserver/registry/lifecycle.js';
 import { asRequestResource, isAlreadyExists, MAX_WRITE_ATTEMPTS, reportingAs } from './virtual.js';
 
@@ -41,7 +41,7 @@ export interface ReplaceRequest<T extends KubeObject> {
 
 /** The stream store's NotFound for the stream itself (not one raised on the tag's behalf). */
 function isMissingStream(err: unknown): boolean {
-  return err instanceof StatusError && err.code === 404 && err.status.details?.kind === 'imagestreams';
+  return err instanceof StatusError && err.code === 404 && err.isAbout(gr(IMAGE_STREAMS));
 }
 
 function setSpecTag(stream: ImageStream, tag: string, ref: TagReference | null): void {

@@ -1,26 +1,19 @@
 // What virtual image resources share beyond the lifecycle in apiserver/registry: errors named after
 // the resource of the request, and bounded retries on write conflicts.
 
-import { qualifiedResource, type GroupResource } from '../../apiserver/api/types.js';
-import { errors, StatusError } from '../../apiserver/errors/index.js';
+import type { GroupResource } from '../../apiserver/api/types.js';
+import { StatusError } from '../../apiserver/errors/index.js';
+import { gr, IMAGE_STREAMS, IMAGES } from './resources.js';
+
+/** The stores the virtual resources read and write through. */
+const UNDERLYING: readonly GroupResource[] = [gr(IMAGE_STREAMS), gr(IMAGES)];
 
 /**
  * NotFound, AlreadyExists and Conflict from the stream or image stores, named after the resource
  * the client asked for (as k8s.io/apiserver 1.34 does for stores reached through another resource).
  */
 export function asRequestResource(err: unknown, requested: GroupResource): unknown {
-  if (!(err instanceof StatusError)) return err;
-  const d = err.status.details;
-  if (d?.kind !== 'imagestreams' && d?.kind !== 'images') return err;
-  const name = d.name ?? '';
-  if (err.reason === 'NotFound') return errors.notFound(requested, name);
-  if (err.reason === 'AlreadyExists') return errors.alreadyExists(requested, name);
-  if (err.reason === 'Conflict') {
-    const prefix = `Operation cannot be fulfilled on ${qualifiedResource({ group: d.group ?? '', resource: d.kind })} ${JSON.stringify(name)}: `;
-    const message = err.status.message ?? '';
-    if (message.startsWith(prefix)) return errors.conflict(requested, name, message.slice(prefix.length));
-  }
-  return err;
+  return err instanceof StatusError ? err.reportedAs(requested, UNDERLYING) : err;
 }
 
 /** Runs `fn`, renaming NotFound errors of the underlying stores (see asRequestResource). */
