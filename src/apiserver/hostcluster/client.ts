@@ -28,7 +28,6 @@ import {
   type HostCluster,
   type Informer,
   type LimitRangeLister,
-  type LimitRangeObject,
   type NamespaceInfo,
   type NamespaceLister,
   type SecretList,
@@ -44,6 +43,7 @@ import {
   type WorkloadResource,
   WORKLOAD_GROUP_VERSION,
 } from './types.js';
+import { LimitRangeCache, NamespaceCache, toLimitRange, toNamespace, type CacheSink } from './caches.js';
 
 export interface KubeHostClusterOptions {
   /** --kubeconfig: namespaces, secrets; and the default for the two below. Empty = in-cluster. */
@@ -109,18 +109,6 @@ function hostError(what: string, err: unknown): HostClusterError {
   return new HostClusterError(`${what}: ${messageOf(err)}`);
 }
 
-interface NamespaceLike {
-  metadata?: { name?: string };
-  status?: { phase?: string };
-}
-
-function toNamespace(obj: unknown): NamespaceInfo | undefined {
-  const ns = obj as NamespaceLike | undefined;
-  const name = ns?.metadata?.name;
-  if (!name) return undefined;
-  return { name, phase: ns?.status?.phase === 'Terminating' ? 'Terminating' : 'Active' };
-}
-
 interface ConfigMapLike {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
   data?: Record<string, string>;
@@ -130,80 +118,6 @@ function toConfigMap(obj: unknown): ConfigMapData | undefined {
   const cm = obj as ConfigMapLike | undefined;
   if (!cm?.metadata?.name) return undefined;
   return { name: cm.metadata.name, namespace: cm.metadata.namespace ?? '', resourceVersion: cm.metadata.resourceVersion ?? '', data: { ...(cm.data ?? {}) } };
-}
-
-/** A cache a reflector fills: the full state on (re)list, then each watched change. */
-interface CacheSink<T> extends Informer {
-  informer: Informer | undefined;
-  replace(items: T[]): void;
-  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: T): void;
-}
-
-/** Namespaces by name, filled by a reflector. */
-export class NamespaceCache implements NamespaceLister {
-  private readonly byName = new Map<string, NamespaceInfo>();
-  /** Set right after construction (the reflector needs the cache and the cache the reflector). */
-  informer: Informer | undefined;
-
-  replace(items: NamespaceInfo[]): void {
-    this.byName.clear();
-    for (const n of items) this.byName.set(n.name, n);
-  }
-  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', n: NamespaceInfo): void {
-    if (type === 'DELETED') this.byName.delete(n.name);
-    else this.byName.set(n.name, n);
-  }
-  get(name: string): NamespaceInfo | undefined {
-    return this.byName.get(name);
-  }
-  hasSynced(): boolean {
-    return this.informer?.hasSynced() ?? false;
-  }
-  waitForSync(timeoutMs: number): Promise<boolean> {
-    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
-  }
-  stop(): void {
-    this.informer?.stop();
-  }
-}
-
-function toLimitRange(obj: unknown): LimitRangeObject | undefined {
-  const lr = obj as { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; spec?: LimitRangeObject['spec'] } | undefined;
-  const name = lr?.metadata?.name;
-  const namespace = lr?.metadata?.namespace;
-  if (!name || !namespace) return undefined;
-  return { metadata: { name, namespace, resourceVersion: lr.metadata?.resourceVersion }, spec: lr.spec ?? {} };
-}
-
-/** LimitRanges grouped by namespace, filled by a reflector. */
-export class LimitRangeCache implements LimitRangeLister {
-  private readonly byNamespace = new Map<string, Map<string, LimitRangeObject>>();
-  informer: Informer | undefined;
-
-  replace(items: LimitRangeObject[]): void {
-    this.byNamespace.clear();
-    for (const lr of items) this.apply('ADDED', lr);
-  }
-  apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', lr: LimitRangeObject): void {
-    const ns = lr.metadata.namespace;
-    const m = this.byNamespace.get(ns) ?? new Map<string, LimitRangeObject>();
-    if (type === 'DELETED') m.delete(lr.metadata.name);
-    else m.set(lr.metadata.name, lr);
-    if (m.size) this.byNamespace.set(ns, m);
-    else this.byNamespace.delete(ns);
-  }
-  list(namespace: string): LimitRangeObject[] {
-    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
-  }
-  hasSynced(): boolean {
-    return this.informer?.hasSynced() ?? false;
-  }
-  waitForSync(timeoutMs: number): Promise<boolean> {
-    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
-  }
-  stop(): void {
-    this.informer?.stop();
-  }
 }
 
 export class KubeHostCluster implements HostCluster {
