@@ -22,11 +22,25 @@ export interface CacheSink<T> extends Informer {
   apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', item: T): void;
 }
 
-/** Namespaces by name, filled by a reflector. */
-export class NamespaceCache implements NamespaceLister {
-  private readonly byName = new Map<string, NamespaceInfo>();
+/** Sync state and stopping, from the reflector that fills the cache. */
+abstract class ReflectedCache implements Informer {
   /** Set right after construction (the reflector needs the cache and the cache the reflector). */
   informer: Informer | undefined;
+
+  hasSynced(): boolean {
+    return this.informer?.hasSynced() ?? false;
+  }
+  waitForSync(timeoutMs: number): Promise<boolean> {
+    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
+  }
+  stop(): void {
+    this.informer?.stop();
+  }
+}
+
+/** Namespaces by name, filled by a reflector. */
+export class NamespaceCache extends ReflectedCache implements NamespaceLister {
+  private readonly byName = new Map<string, NamespaceInfo>();
 
   replace(items: NamespaceInfo[]): void {
     this.byName.clear();
@@ -39,15 +53,6 @@ export class NamespaceCache implements NamespaceLister {
   get(name: string): NamespaceInfo | undefined {
     return this.byName.get(name);
   }
-  hasSynced(): boolean {
-    return this.informer?.hasSynced() ?? false;
-  }
-  waitForSync(timeoutMs: number): Promise<boolean> {
-    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
-  }
-  stop(): void {
-    this.informer?.stop();
-  }
 }
 
 export function toLimitRange(obj: unknown): LimitRangeObject | undefined {
@@ -59,9 +64,8 @@ export function toLimitRange(obj: unknown): LimitRangeObject | undefined {
 }
 
 /** LimitRanges grouped by namespace, filled by a reflector. */
-export class LimitRangeCache implements LimitRangeLister {
+export class LimitRangeCache extends ReflectedCache implements LimitRangeLister {
   private readonly byNamespace = new Map<string, Map<string, LimitRangeObject>>();
-  informer: Informer | undefined;
 
   replace(items: LimitRangeObject[]): void {
     this.byNamespace.clear();
@@ -77,14 +81,5 @@ export class LimitRangeCache implements LimitRangeLister {
   }
   list(namespace: string): LimitRangeObject[] {
     return [...(this.byNamespace.get(namespace)?.values() ?? [])];
-  }
-  hasSynced(): boolean {
-    return this.informer?.hasSynced() ?? false;
-  }
-  waitForSync(timeoutMs: number): Promise<boolean> {
-    return this.informer ? this.informer.waitForSync(timeoutMs) : Promise.resolve(false);
-  }
-  stop(): void {
-    this.informer?.stop();
   }
 }
